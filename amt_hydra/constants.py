@@ -1,0 +1,42 @@
+"""API field names, limits, reserved hyperparameters and environment variable names, in one place."""
+
+from __future__ import annotations
+
+# Reserved hyperparameters (sagemaker-training toolkit, SDK v2 Framework._prepare_for_training).
+OBJECTIVE_METRIC_HP = "_tuning_objective_metric"
+PROGRAM_HP = "sagemaker_program"
+SUBMIT_DIR_HP = "sagemaker_submit_directory"
+CONTAINER_LOG_LEVEL_HP = "sagemaker_container_log_level"
+REGION_HP = "sagemaker_region"
+JOB_NAME_HP = "sagemaker_job_name"
+RESERVED_HP_PREFIX = "sagemaker_"
+
+# Hyperband infers MaxResource from the first of these static hyperparameters (amt-semantics §2.1).
+EPOCH_HP_NAMES = ("epochs", "numepochs", "n-epochs", "n_epochs", "num_epochs")
+
+# Limits AMT enforces but botocore's model does not encode (amt-semantics §2.2, §1.x).
+MAX_TUNABLE_HPS = 30
+MAX_CATEGORICAL_VALUES = 30
+MAX_STATIC_HPS = 100
+MAX_TOTAL_HPS = 100
+MAX_METRIC_DEFINITIONS = 40
+MAX_INSTANCE_CONFIGS = 6
+MAX_GRID_JOBS = 750
+MAX_HYPERBAND_RESOURCE = 20_000
+MAX_ENVIRONMENT = 48
+MAX_WARM_START_PARENTS = 5
+MIN_NOT_IMPROVING = 3
+JOB_NAME_MAX = 32
+TRAINING_JOB_NAME_MAX = 63
+NO_SUCCESS_ATTEMPTS = 5
+
+STRATEGIES = ("Bayesian", "Random", "Grid", "Hyperband")
+OBJECTIVE_TYPES = ("Minimize", "Maximize")
+SCALING = {"auto": "Auto", "linear": "Linear", "log": "Logarithmic", "reverse_log": "ReverseLogarithmic"}
+SOURCE_TARBALL = "sourcedir.tar.gz"
+
+# Environment variables (boto3 conventions plus our own).
+ENV_ROLE = "SAGEMAKER_ROLE_ARN"
+ENV_ENDPOINT = "AWS_ENDPOINT_URL"
+ENV_LOCAL_ROOT = "AMT_HYDRA_HOME"
+ENV_IMAGE_CACHE = "AMT_HYDRA_IMAGE_CACHE"

@@ -1,0 +1,5 @@
+"""Launchers: take one rendered CreateHyperParameterTuningJob request and run it somewhere."""
+
+from amt_hydra.launcher.base import Launcher, LaunchContext
+
+__all__ = ["LaunchContext", "Launcher"]

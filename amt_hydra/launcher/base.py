@@ -1,0 +1,58 @@
+"""The launcher interface: one request in, a SageMaker-shaped client out.
+
+Both launchers consume the same `CreateHyperParameterTuningJob` request. Everything after submission
+(waiting, progress, reports, inspection) talks to `Launcher.client()`, which answers with boto3's method
+names and response shapes, so it is one code path for SageMaker and for the local engine.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class LaunchContext:
+    """What a launcher needs beside the request.
+
+    `staging` maps each S3 URI the request refers to (code tarball, input channels) to the local file or
+    folder it stands for; the SageMaker launcher uploads them, the local engine reads them in place.
+    """
+
+    run_dir: Path
+    staging: Mapping[str, Path] = field(default_factory=dict)
+    wait: bool = True
+
+
+class Launcher(abc.ABC):
+    """Selected by `_target_` in the `launcher` config group; users may plug in their own."""
+
+    @abc.abstractmethod
+    def artifact_root(self, job_name: str) -> str:
+        """The `s3://bucket/prefix` under which this job's code and local inputs are staged.
+
+        Must not need credentials when the launcher is configured with an explicit bucket, so that
+        dry runs stay offline.
+        """
+
+    @abc.abstractmethod
+    def client(self) -> Any:
+        """A client with boto3's SageMaker method names and response shapes for tuning jobs."""
+
+    @abc.abstractmethod
+    def submit(self, request: Mapping[str, Any], ctx: LaunchContext) -> str:
+        """Stage what the request needs and create the tuning job; return its name.
+
+        Submitting a name that already exists must not create a duplicate: attach to (or resume) it.
+        """
+
+    def launch(self, request: Mapping[str, Any], ctx: LaunchContext) -> str:
+        name = self.submit(request, ctx)
+        if ctx.wait:
+            from amt_hydra.results.wait import wait_and_report
+
+            wait_and_report(self.client(), name, ctx.run_dir)
+        return name
