@@ -25,10 +25,20 @@ class LaunchContext:
     run_dir: Path
     staging: Mapping[str, Path] = field(default_factory=dict)
     wait: bool = True
+    region: str | None = None  # as configured (config, else boto3's); None when nothing names one
+
+
+LOCAL_ROLE_ARN = "arn:aws:iam::000000000000:role/amt-hydra-local"
 
 
 class Launcher(abc.ABC):
     """Selected by `_target_` in the `launcher` config group; users may plug in their own."""
+
+    poll_s: float = 1.0  # seconds between status polls while waiting
+
+    def resolve_role(self) -> str:
+        """The role ARN when the config names none; engines that need no AWS role return a placeholder."""
+        return LOCAL_ROLE_ARN
 
     @abc.abstractmethod
     def artifact_root(self, job_name: str) -> str:
@@ -54,5 +64,5 @@ class Launcher(abc.ABC):
         if ctx.wait:
             from amt_hydra.results.wait import wait_and_report
 
-            wait_and_report(self.client(), name, ctx.run_dir)
+            wait_and_report(self.client(), name, ctx.run_dir, poll_s=self.poll_s)
         return name

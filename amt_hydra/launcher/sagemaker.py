@@ -1,0 +1,134 @@
+"""Submit the request to SageMaker: stage code and local inputs in S3, then create the tuning job."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from amt_hydra.constants import ENV_ROLE, SOURCE_TARBALL
+from amt_hydra.errors import LaunchError
+from amt_hydra.launcher.aws import client_config, error_code, launch_error, session, with_retries
+from amt_hydra.launcher.base import LaunchContext, Launcher
+from amt_hydra.launcher.packaging import package_source
+
+PLACEHOLDER_BUCKET = "sagemaker-REGION-ACCOUNT"
+CONSOLE = "https://{region}.console.aws.amazon.com/sagemaker/home?region={region}#/hyper-tuning-jobs/{name}"
+
+
+class SageMakerLauncher(Launcher):
+    """Creates the tuning job with boto3 (`AWS_ENDPOINT_URL` and profiles work as in boto3)."""
+
+    def __init__(self, bucket: str | None = None, prefix: str = "amt-hydra", poll_s: float = 30.0,
+                 max_attempts: int = 10, region: str | None = None) -> None:
+        self.bucket = bucket
+        self.prefix = prefix.strip("/")
+        self.poll_s = poll_s
+        self.max_attempts = max_attempts
+        self.region = region
+        self._session: Any = None
+
+    # -- Launcher interface -------------------------------------------------------------------------
+    def resolve_role(self) -> str:
+        import os
+
+        role = os.environ.get(ENV_ROLE)
+        if not role:
+            raise LaunchError(f"estimator.role: no IAM role for SageMaker; set estimator.role or {ENV_ROLE}")
+        return role
+
+    def artifact_root(self, job_name: str) -> str:
+        return f"s3://{self._bucket_name()}/{self.prefix}/{job_name}"
+
+    def client(self) -> Any:
+        return self._boto().client("sagemaker", config=client_config(self.max_attempts))
+
+    def submit(self, request: Mapping[str, Any], ctx: LaunchContext) -> str:
+        self.region = self.region or ctx.region
+        name = request["HyperParameterTuningJobName"]
+        if PLACEHOLDER_BUCKET in str(request):
+            self._boto()  # raises the missing credentials/region message
+            raise LaunchError("launcher.bucket: the default bucket could not be resolved; set launcher.bucket")
+        sm = self.client()
+        if self._exists(sm, name):
+            print(f"tuning job {name} already exists; attaching to it (nothing uploaded)")
+            return name
+        self._stage(ctx.staging, name)
+        try:
+            with_retries(lambda: sm.create_hyper_parameter_tuning_job(**request))
+        except Exception as exc:
+            if error_code(exc) == "ResourceInUse":
+                print(f"tuning job {name} already exists; attaching to it")
+                return name
+            raise launch_error(exc, name, "creating") from None
+        region = self._boto().region_name
+        print(f"created tuning job {name}\n  {CONSOLE.format(region=region, name=name)}")
+        return name
+
+    # -- helpers ------------------------------------------------------------------------------------
+    def _boto(self) -> Any:
+        if self._session is None:
+            self._session = session(self.region)
+        return self._session
+
+    def _bucket_name(self) -> str:
+        if self.bucket:
+            return self.bucket
+        try:
+            sess = self._boto()
+            account = sess.client("sts").get_caller_identity()["Account"]
+        except LaunchError:
+            return PLACEHOLDER_BUCKET  # dry runs need no credentials; submit() refuses this name
+        self.bucket = f"sagemaker-{sess.region_name}-{account}"
+        return self.bucket
+
+    def _exists(self, sm: Any, name: str) -> bool:
+        try:
+            with_retries(lambda: sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=name))
+        except Exception as exc:
+            if error_code(exc) in ("ResourceNotFound", "ValidationException"):
+                return False
+            raise launch_error(exc, name, "describing") from None
+        return True
+
+    def _stage(self, staging: Mapping[str, Path], name: str) -> None:
+        s3 = self._boto().client("s3", config=client_config(self.max_attempts))
+        self._ensure_bucket(s3, name)
+        for uri, local in staging.items():
+            bucket, key = uri.removeprefix("s3://").split("/", 1)
+            try:
+                if uri.endswith(SOURCE_TARBALL):
+                    self._upload_source(s3, Path(local), bucket, key)
+                else:
+                    _upload_tree(s3, Path(local), bucket, key)
+            except Exception as exc:
+                raise launch_error(exc, name, f"uploading {local} to {uri} for") from None
+            print(f"uploaded {local} -> {uri}")
+
+    def _ensure_bucket(self, s3: Any, name: str) -> None:
+        assert self.bucket is not None
+        try:
+            s3.head_bucket(Bucket=self.bucket)
+            return
+        except Exception as exc:
+            if error_code(exc) not in ("404", "NoSuchBucket", "NotFound"):
+                raise launch_error(exc, name, f"checking bucket {self.bucket} for") from None
+        region = self._boto().region_name
+        extra = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+        s3.create_bucket(Bucket=self.bucket, **extra)
+
+    @staticmethod
+    def _upload_source(s3: Any, source_dir: Path, bucket: str, key: str) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            tarball = Path(tmp) / SOURCE_TARBALL
+            package_source(source_dir, tarball)
+            with_retries(lambda: s3.upload_file(str(tarball), bucket, key))
+
+
+def _upload_tree(s3: Any, local: Path, bucket: str, key: str) -> None:
+    files = [local] if local.is_file() else sorted(p for p in local.rglob("*") if p.is_file())
+    for file in files:
+        rel = file.name if file == local else file.relative_to(local).as_posix()
+        target = f"{key.rstrip('/')}/{rel}"
+        with_retries(lambda f=file, t=target: s3.upload_file(str(f), bucket, t))

@@ -1,0 +1,97 @@
+"""Check a request against botocore's own SageMaker service model.
+
+botocore's `ParamValidator` checks required members, types and minimums; the model's `max`, `pattern`
+and `enum` metadata it leaves to the service. Both come from the same model here; nothing is hand-copied.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import regex
+
+from amt_hydra.errors import ConfigError
+from amt_hydra.request.keys import config_key
+
+OPERATION = "CreateHyperParameterTuningJob"
+
+
+@functools.lru_cache(maxsize=1)
+def input_shape() -> Any:
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("sagemaker")
+    return model.operation_model(OPERATION).input_shape
+
+
+def validate_request(request: Mapping[str, Any]) -> None:
+    """Raise `ConfigError` for the first rule the request breaks, naming the config key behind it."""
+    for path, message in problems(request):
+        raise ConfigError(config_key(path, request), f"{message} (request field {path.lstrip('.')})")
+
+
+def problems(request: Mapping[str, Any]) -> list[tuple[str, str]]:
+    from botocore.validate import ParamValidator
+
+    report = ParamValidator().validate(dict(request), input_shape())
+    found = [(path or ".", _describe(kind, info)) for kind, path, info in report._errors]
+    found.extend(_metadata_problems(request, input_shape(), ""))
+    return found
+
+
+def _describe(kind: str, info: Mapping[str, Any]) -> str:
+    if kind == "missing required field":
+        return f"required field {info['required_name']} is missing"
+    if kind == "unknown field":
+        return f"unknown field {info['unknown_param']}"
+    if kind == "invalid type":
+        return f"{info['param']!r} has the wrong type; expected {', '.join(map(str, info['valid_types']))}"
+    if kind in ("invalid range", "invalid length"):
+        what = "value" if kind == "invalid range" else "length"
+        return f"{what} of {info['param']!r} is below the minimum {info['min_allowed']}"
+    return f"{kind}: {dict(info)}"
+
+
+def _metadata_problems(value: Any, shape: Any, path: str) -> Iterator[tuple[str, str]]:
+    if value is None:
+        return
+    yield from _check_scalar(value, shape, path)
+    kind = shape.type_name
+    if kind == "structure" and isinstance(value, Mapping):
+        for name, member in shape.members.items():
+            if name in value:
+                yield from _metadata_problems(value[name], member, f"{path}.{name}")
+    elif kind == "list" and isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _metadata_problems(item, shape.member, f"{path}[{i}]")
+    elif kind == "map" and isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _check_scalar(key, shape.key, f"{path}.{key}")
+            yield from _metadata_problems(item, shape.value, f"{path}.{key}")
+
+
+def _check_scalar(value: Any, shape: Any, path: str) -> Iterator[tuple[str, str]]:
+    meta = shape.metadata
+    if "max" in meta:
+        size = value if isinstance(value, (int, float)) and not isinstance(value, bool) else _length(value)
+        what = "value" if isinstance(value, (int, float)) else "length"
+        if size is not None and size > meta["max"]:
+            yield path, f"{what} {size} is above the maximum {meta['max']}"
+    enum = getattr(shape, "enum", None)
+    if enum and isinstance(value, str) and value not in enum:
+        yield path, f"{value!r} is not one of {list(enum)}"
+    pattern = meta.get("pattern")
+    if pattern and isinstance(value, str) and not _pattern(pattern).fullmatch(value):
+        yield path, f"{value!r} does not match the pattern {pattern}"
+
+
+def _length(value: Any) -> int | None:
+    return len(value) if isinstance(value, (str, list, dict)) else None
+
+
+@functools.cache
+def _pattern(pattern: str) -> regex.Pattern[str]:
+    # The model's patterns are Java regexes (\p{L} ...); the `regex` module reads them as Java does.
+    return regex.compile(pattern)
