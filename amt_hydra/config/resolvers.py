@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from omegaconf import OmegaConf
 
-DATA_ENV = "AMT_HYDRA_DATA"
+from amt_hydra.data.sources import data_root
 
 
 def repo_root() -> Path:
     """The folder holding conf/ and train/ (a source checkout or an editable install)."""
     return Path(__file__).resolve().parents[2]
-
-
-def data_root() -> Path:
-    return Path(os.environ.get(DATA_ENV) or Path.home() / ".cache" / "amt-hydra" / "data")
 
 
 def register_resolvers() -> None:

@@ -52,7 +52,23 @@ def to_container(cfg: DictConfig) -> dict[str, Any]:
         key = getattr(exc, "full_key", None) or "config"
         raise ConfigError(str(key), str(exc).splitlines()[0]) from None
     assert isinstance(data, dict)
+    _check_known_keys(data)
     return data
+
+
+def _check_known_keys(data: dict[str, Any]) -> None:
+    """`+estimator.typo=1` slips past Hydra's struct check; the schema still decides what exists."""
+    from dataclasses import fields
+
+    from amt_hydra.config import schema
+
+    nodes = {"estimator": schema.EstimatorConfig, "metric": schema.MetricConfig, "strategy": schema.StrategyConfig,
+             "limits": schema.LimitsConfig, "completion": schema.CompletionConfig,
+             "warm_start": schema.WarmStartConfig}
+    for node, cls in nodes.items():
+        unknown = sorted(set(data.get(node) or {}) - {f.name for f in fields(cls)})
+        if unknown:
+            raise ConfigError(f"{node}.{unknown[0]}", f"unknown key; {node} takes {[f.name for f in fields(cls)]}")
 
 
 def default_job_name(name: str, now: datetime, suffix: str = "") -> str:

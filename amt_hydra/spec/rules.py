@@ -11,7 +11,7 @@ import os
 import re
 
 from amt_hydra import constants as C
-from amt_hydra.errors import ConfigError
+from amt_hydra.errors import ConfigError, UserError
 from amt_hydra.spec.model import ParameterRange, TuningSpec
 
 try:  # Python >= 3.11
@@ -223,14 +223,21 @@ def _check_estimator(spec: TuningSpec) -> None:
         if est.entry_point and not os.path.isfile(os.path.join(est.source_dir, est.entry_point)):
             raise ConfigError("estimator.entry_point", f"{est.entry_point} not found in {est.source_dir}")
     for channel in est.channels:
-        if channel.local and not os.path.exists(channel.local):
-            raise ConfigError(f"estimator.inputs.{channel.name}", f"{channel.local} does not exist"
-                              + _data_hint(channel.local))
+        if channel.local:
+            _check_local_input(f"estimator.inputs.{channel.name}", channel.local)
 
 
-def _data_hint(path: str) -> str:
-    from amt_hydra.config.resolvers import data_root
+def _check_local_input(key: str, path: str) -> None:
+    """Prepared datasets get the data command's own check, whose message names the command to run."""
+    from amt_hydra.data.sources import DATASETS, data_root
 
-    if os.path.dirname(os.path.abspath(path)) == str(data_root()):
-        return f"; prepare it with `python -m amt_hydra.data {os.path.basename(path)}`"
-    return ""
+    name = os.path.basename(path)
+    if os.path.dirname(path) == str(data_root()) and name in DATASETS:
+        from amt_hydra.data.prepare import check_dataset
+
+        try:
+            check_dataset(path, name)
+        except UserError as exc:
+            raise ConfigError(key, str(exc)) from None
+    elif not os.path.exists(path):
+        raise ConfigError(key, f"{path} does not exist")
