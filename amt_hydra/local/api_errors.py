@@ -1,0 +1,59 @@
+"""Errors shaped like boto3's: client-side `ParamValidationError` from botocore's own model, and
+`ClientError` with SageMaker's codes for what the service would refuse."""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+RESOURCE_NOT_FOUND = "ResourceNotFound"
+RESOURCE_IN_USE = "ResourceInUse"
+VALIDATION = "ValidationException"
+
+
+def response_metadata(status: int = 200) -> dict[str, Any]:
+    return {"RequestId": str(uuid.uuid4()), "HTTPStatusCode": status, "HTTPHeaders": {}, "RetryAttempts": 0}
+
+
+def client_error(code: str, message: str, operation: str) -> ClientError:
+    status = 404 if code == RESOURCE_NOT_FOUND else 400
+    body = {"Error": {"Code": code, "Message": message}, "ResponseMetadata": response_metadata(status)}
+    return ClientError(body, operation)  # type: ignore[arg-type]
+
+
+def tuning_job_not_found(name: str, operation: str) -> ClientError:
+    return client_error(RESOURCE_NOT_FOUND, f"Amazon SageMaker can't find a tuning job with name {name}", operation)
+
+
+def name_in_use(name: str, operation: str) -> ClientError:
+    message = f"A hyperparameter tuning job with the name, {name}, already exists. Choose a different name."
+    return client_error(RESOURCE_IN_USE, message, operation)
+
+
+def constraint(operation: str, value: Any, member: str, rule: str) -> ClientError:
+    """The service's message for a request member that breaks a model constraint botocore does not check."""
+    message = f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: {rule}"
+    return client_error(VALIDATION, message, operation)
+
+
+@functools.lru_cache(maxsize=1)
+def _service_model() -> Any:
+    import botocore.session
+
+    return botocore.session.get_session().get_service_model("sagemaker")
+
+
+def validate_params(operation: str, params: Mapping[str, Any]) -> None:
+    """Check `params` as boto3 does before sending (required, types, minimums); raises ParamValidationError."""
+    from botocore.validate import validate_parameters
+
+    validate_parameters(dict(params), _service_model().operation_model(operation).input_shape)
+
+
+def output_shape(operation: str) -> Any:
+    """The botocore output shape of an operation (used by the conformance tests)."""
+    return _service_model().operation_model(operation).output_shape

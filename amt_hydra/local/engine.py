@@ -1,0 +1,292 @@
+"""The scheduler loop of one tuning job: launch, watch, stop and finish training jobs.
+
+It runs in the detached engine process (`amt_hydra.local.worker`) and owns the job's folder in the
+store while it holds the lock; the client only reads, plus asking for a stop. Each tick it looks at a
+stop request and the tuning job's runtime, tails every running job's log (metrics, early stopping,
+Hyperband, per-job MaxRuntime), finishes jobs that exited, and launches new ones while the parallel
+limit, the budget and the instance capacity allow.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from amt_hydra.local import recovery
+from amt_hydra.local.capacity import ICE_REASON, CapacityTable, CpuSlots, count_cuda_devices
+from amt_hydra.local.completion import CompletionTracker, failed_without_success, no_success_reason
+from amt_hydra.local.early_stopping import early_stopping_rule
+from amt_hydra.local.launching import start_trial
+from amt_hydra.local.metrics import MetricScanner
+from amt_hydra.local.records import (
+    STOP_EARLY,
+    STOP_HYPERBAND,
+    STOP_MAX_RUNTIME,
+    STOP_TUNING_END,
+    STOP_USER,
+    TrialRecord,
+)
+from amt_hydra.local.sampler_factory import make_search
+from amt_hydra.local.settings import EngineSettings
+from amt_hydra.local.store import JobDir, JobStore
+from amt_hydra.local.strategies import Suggestion
+from amt_hydra.local.trial_runner import ToolkitProcess, failure_reason, kill_group
+from amt_hydra.local.tuning_setup import parse_request
+from amt_hydra.local.warm_start import parent_trials
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Running:
+    """A training job whose toolkit process is alive (or being stopped)."""
+
+    rec: TrialRecord
+    proc: ToolkitProcess
+    scanner: MetricScanner
+    suggestion: Suggestion
+    slot: int
+    deadline: float | None
+    stop_cause: str | None = None
+
+
+class Engine:
+    """Runs one tuning job to its end; `clock` and `sleep` are injectable for tests."""
+
+    def __init__(self, store: JobStore, job: JobDir, clock: Callable[[], float] = time.time,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.store, self.job, self.clock, self.sleep = store, job, clock, sleep
+        self.settings = EngineSettings.from_dict(job.settings())
+        self.setup = parse_request(job.request)
+        self.tuning = job.tuning()
+        self.records = {r.name: r for r in job.trials()}
+        self.running: dict[str, Running] = {}
+        self.queue: list[TrialRecord] = []
+        self.pending: Suggestion | None = None
+        self.ending: tuple[str, str | None] | None = None
+        self.exhausted = False
+        self.signalled = False
+        self.rule = early_stopping_rule(self.setup.early_stopping, self.setup.direction)
+
+    # -- set-up ------------------------------------------------------------------------------------
+    def _prepare(self, now: float) -> None:
+        self.queue = recovery.recover(self.job, self.records, now)
+        parents = parent_trials(self.store, self.setup)
+        self.parent_count = len(parents)
+        self.search = make_search(self.setup, int(self.tuning["seed"]))
+        self.search.replay(sorted(self.records.values(), key=lambda r: r.index), parents)
+        self.tracker = CompletionTracker.from_criteria(self.setup.direction, self.setup.completion,
+                                                       self.setup.max_jobs)
+        for rec in sorted(self.records.values(), key=lambda r: r.end_time or 0):
+            if rec.counts_budget and rec.finished:
+                self.tracker.observe(rec.final_objective if rec.objective_status == "Succeeded" else None,
+                                     rec.end_time or now)
+        types = {c["InstanceType"] for d in self.setup.definitions for c in d.instance_configs}
+        gpus = count_cuda_devices() if any(t.startswith(("ml.p", "ml.g")) for t in types) else 0
+        self.capacity = CapacityTable(types, self.setup.max_parallel, self.settings.capacity, gpus)
+        self.slots = CpuSlots(self.settings.cpus(), self.setup.max_parallel, gpus)
+        self.run_start = now
+        self.runtime_before = float(self.tuning.get("runtime_s", 0.0))
+
+    def run(self) -> None:
+        now = self.clock()
+        self._prepare(now)
+        while True:
+            now = self.clock()
+            self._check_stop(now)
+            self._check_runtime(now)
+            for name in list(self.running):
+                self._poll(self.running[name], now)
+            if self.ending is None:
+                self._launch(now)
+            if not self.running and (self.ending is not None or self._budget_left() <= 0 or self.exhausted):
+                break
+            self._save_tuning(now)
+            self.sleep(self.settings.poll_interval_s)
+        self._finish(now)
+
+    # -- tuning-level decisions ----------------------------------------------------------------------
+    def _check_stop(self, now: float) -> None:
+        if self.ending is None and (self.signalled or self.job.stop_requested()):
+            self.tuning["status"] = "Stopping"
+            self._end("Stopped", None, STOP_USER, now)
+
+    def _check_runtime(self, now: float) -> None:
+        limit = self.setup.max_runtime_s
+        if limit is not None and self.ending is None and self._runtime(now) >= limit:
+            self._end("Completed", None, STOP_TUNING_END, now)
+
+    def _runtime(self, now: float) -> float:
+        return self.runtime_before + (now - self.run_start)
+
+    def _end(self, status: str, reason: str | None, cause: str, now: float) -> None:
+        """No more launches; running jobs are stopped; the tuning job ends once they have exited."""
+        if self.ending is None:
+            self.ending = (status, reason)
+        self.pending = None
+        for running in self.running.values():
+            self._stop(running, cause, now)
+
+    def _budget_left(self) -> int:
+        used = sum(1 for r in self.records.values() if r.counts_budget)
+        return self.setup.max_jobs - self.parent_count - used
+
+    def _save_tuning(self, now: float) -> None:
+        self.tuning.update(runtime_s=self._runtime(now), completion=self.tracker.details(), last_modified=now)
+        self.job.write_tuning(self.tuning)
+
+    def _finish(self, now: float) -> None:
+        status, reason = self.ending or self._natural_end()
+        self.tuning.update(status=status, end_time=now, failure_reason=reason)
+        self._save_tuning(now)
+        if status != "Stopped":
+            self.job.clear_stop()
+        log.info("tuning job %s ended %s %s", self.setup.name, status, reason or "")
+
+    def _natural_end(self) -> tuple[str, str | None]:
+        counted = [r for r in self.records.values() if r.counts_budget]
+        if counted and not any(r.objective_status == "Succeeded" for r in counted):
+            return "Failed", no_success_reason(len(counted))
+        return "Completed", None
+
+    # -- launching -------------------------------------------------------------------------------------
+    def _launch(self, now: float) -> None:
+        while len(self.running) < self.setup.max_parallel and self._budget_left() > 0:
+            suggestion = self.pending or self._next_suggestion()
+            self.pending = None
+            if suggestion is None:
+                self.exhausted = True
+                return
+            configs = self.setup.definition(suggestion.definition).instance_configs
+            instance = self.capacity.acquire(configs)
+            if instance is None and not self.capacity.all_exhausted(configs):
+                self.pending = suggestion  # wait for a slot of a type that has capacity
+                return
+            rec = self._new_record(suggestion, instance or dict(configs[0]), now)
+            if instance is None:
+                self._fail_capacity(rec, suggestion, now)
+                continue
+            slot = self.slots.take()
+            proc, scanner = start_trial(self.job, self.setup, rec, self.settings, self.slots, slot)
+            deadline = self.setup.definition(rec.definition).max_runtime_s
+            self.running[rec.name] = Running(rec, proc, scanner, suggestion, slot,
+                                             None if deadline is None else now + float(deadline))
+            rec.pid, rec.start_time = proc.pid, now
+            rec.set_secondary("Training", now, "Training image download completed. Training in progress.")
+            self.job.write_trial(rec)
+            log.info("started %s %s on %s", rec.name, rec.tuned, rec.instance["InstanceType"])
+
+    def _next_suggestion(self) -> Suggestion | None:
+        if self.queue:
+            return self.search.requeue(self.queue.pop(0))
+        return self.search.suggest()
+
+    def _new_record(self, suggestion: Suggestion, instance: dict[str, Any], now: float) -> TrialRecord:
+        index = max((r.index for r in self.records.values()), default=0) + 1
+        name = f"{self.setup.name}-{index:03d}-{secrets.token_hex(4)}"
+        rec = TrialRecord(name=name, index=index, definition=suggestion.definition, tuned=suggestion.tuned,
+                          optuna_params=suggestion.optuna_params, creation_time=now, draw=suggestion.draw,
+                          instance=instance, optuna_number=suggestion.number)
+        rec.set_secondary("Starting", now, "Launching requested ML instances")
+        self.records[name] = rec
+        return rec
+
+    def _fail_capacity(self, rec: TrialRecord, suggestion: Suggestion, now: float) -> None:
+        rec.status, rec.end_time, rec.start_time = "Failed", now, None
+        rec.failure_reason, rec.failure_kind = ICE_REASON, "RetryableError"
+        rec.set_secondary("Failed", now, ICE_REASON)
+        self._finished(rec, suggestion, now)
+
+    # -- running jobs ------------------------------------------------------------------------------------
+    def _poll(self, running: Running, now: float) -> None:
+        if self._scan(running, running.proc.new_lines(), now):
+            self.job.write_trial(running.rec)
+        if running.deadline is not None and now >= running.deadline:
+            self._stop(running, STOP_MAX_RUNTIME, now)
+        running.proc.enforce(now)
+        code = running.proc.poll()
+        if code is None:
+            return
+        self._scan(running, running.proc.new_lines(final=True), now)
+        self._exited(running, code, now)
+
+    def _scan(self, running: Running, lines: list[str], now: float) -> int:
+        """Record new metric values and apply Hyperband and early stopping; returns how many arrived."""
+        rec = running.rec
+        values = running.scanner.scan(lines, now)
+        for value in values:
+            if self.setup.max_resource is not None and len(rec.objective) >= self.setup.max_resource:
+                self._stop(running, STOP_HYPERBAND, now)  # past MaxResource: Hyperband stops it (§2.1)
+                continue
+            rec.objective.append([value, now])
+            if running.stop_cause is not None:
+                continue
+            previous = [[v for v, _ in r.objective] for r in self.records.values() if r.index < rec.index]
+            if self.search.report(running.suggestion, len(rec.objective), value):
+                self._stop(running, STOP_HYPERBAND, now)
+            elif self.rule.should_stop([v for v, _ in rec.objective], previous):
+                self._stop(running, STOP_EARLY, now)
+        rec.final_metrics = {k: [v, t] for k, (v, t) in running.scanner.latest.items()}
+        return len(values)
+
+    def _stop(self, running: Running, cause: str, now: float) -> None:
+        if running.stop_cause is None:
+            running.stop_cause = running.rec.stop_cause = cause
+            running.rec.status = "Stopping"
+            running.rec.set_secondary("Stopping", now, f"Stopping the training job ({cause}).")
+            running.proc.terminate(now, self.settings.stop_grace_s)
+            self.job.write_trial(running.rec)
+            log.info("stopping %s: %s", running.rec.name, cause)
+
+    def _exited(self, running: Running, code: int, now: float) -> None:
+        rec = running.rec
+        del self.running[rec.name]
+        self.capacity.release(rec.instance["InstanceType"])
+        self.slots.give_back(running.slot)
+        rec.end_time, rec.stop_cause = now, running.stop_cause
+        if running.stop_cause is not None:
+            rec.status = "Stopped"
+            rec.set_secondary("MaxRuntimeExceeded" if running.stop_cause == STOP_MAX_RUNTIME else "Stopped", now)
+        elif code == 0:
+            rec.status = "Completed"
+            rec.set_secondary("Completed", now, "Training job completed")
+        else:
+            base = self.job.trial_dir(rec.name) / "opt_ml"
+            rec.status, rec.failure_kind = "Failed", "NonRetryableError"
+            rec.failure_reason = failure_reason(base, self.job.trial_dir(rec.name) / "output.log", code)
+            rec.set_secondary("Failed", now, "Training job failed")
+        log.info("%s %s objective=%s", rec.name, rec.status, rec.final_objective)
+        self._finished(rec, running.suggestion, now)
+
+    def _finished(self, rec: TrialRecord, suggestion: Suggestion, now: float) -> None:
+        rec.rung_attrs = self.search.tell(suggestion, rec)
+        self.job.write_trial(rec)
+        if self.ending is not None:
+            return
+        value = rec.final_objective if rec.objective_status == "Succeeded" else None
+        criterion = self.tracker.observe(value, now)
+        if criterion is not None:
+            log.info("completion criterion %s met", criterion)
+            self._end("Completed", None, STOP_TUNING_END, now)
+        attempts = failed_without_success(self.records.values())
+        if attempts is not None:
+            self._end("Failed", no_success_reason(attempts), STOP_TUNING_END, now)
+
+
+def abort(job: JobDir, engine: Engine | None, reason: str, now: float) -> None:
+    """After an engine error: kill the running jobs, fail them and the tuning job with `reason`."""
+    for running in list(engine.running.values()) if engine is not None else []:
+        kill_group(running.proc.pid, signal.SIGKILL)
+        running.proc.poll()
+        rec = running.rec
+        rec.status, rec.end_time, rec.failure_kind, rec.failure_reason = "Failed", now, "RetryableError", reason
+        rec.set_secondary("Failed", now, reason)
+        job.write_trial(rec)
+    tuning = job.tuning()
+    tuning.update(status="Failed", end_time=now, failure_reason=reason[:1024], last_modified=now)
+    job.write_tuning(tuning)

@@ -1,0 +1,271 @@
+"""Search strategies from Optuna, driven through its ask/tell API with an in-memory study.
+
+Reproducibility: the sampler for the k-th configuration drawn is seeded with (RandomSeed, k), so a
+rerun with the same seed suggests the same sequence (exactly for Random, Grid and Hyperband; for
+Bayesian when trials finish in the same order, e.g. one at a time), and a resumed tuning job continues
+the sequence where it stopped: the study is rebuilt from the store, trial numbers included.
+
+No strategy repeats a configuration: a suggestion already seen is discarded (told FAIL) and drawn again
+at random; in a finite space an unseen combination is then picked directly, and an exhausted space ends
+the search.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import random
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from amt_hydra.local.ranges import Range, grid
+from amt_hydra.local.records import TrialRecord
+from amt_hydra.local.sampler_factory import make_pruner, make_sampler, random_sampler
+from amt_hydra.local.tuning_setup import TuningSetup
+
+DEFINITION_PARAM = "__definition__"
+_RANDOM_RETRIES = 32
+_ENUMERATION_LIMIT = 200_000
+
+
+def draw_seed(seed: int, draw: int, attempt: int = 0) -> int:
+    """A 32-bit seed for one draw, independent of how many draws other runs made."""
+    return int.from_bytes(hashlib.sha256(f"{seed}/{draw}/{attempt}".encode()).digest()[:4], "big")
+
+
+@dataclass
+class Suggestion:
+    """A configuration to launch; `handle` is the live Optuna trial (None for Grid)."""
+
+    definition: int
+    tuned: dict[str, str]
+    optuna_params: dict[str, Any]
+    draw: int | None
+    handle: Any = None
+
+    @property
+    def key(self) -> tuple[int, frozenset[tuple[str, str]]]:
+        return config_key(self.definition, self.tuned)
+
+    @property
+    def number(self) -> int | None:
+        return None if self.handle is None else self.handle.number
+
+
+def config_key(definition: int, tuned: Mapping[str, str]) -> tuple[int, frozenset[tuple[str, str]]]:
+    return definition, frozenset(tuned.items())
+
+
+class OptunaSearch:
+    """Bayesian (GPSampler), Random (RandomSampler) and Hyperband (RandomSampler + HyperbandPruner)."""
+
+    def __init__(self, setup: TuningSetup, seed: int) -> None:
+        import optuna
+
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        self.setup, self.seed = setup, seed
+        direction = "maximize" if setup.direction == "Maximize" else "minimize"
+        self.study = optuna.create_study(
+            study_name=setup.name, direction=direction, pruner=make_pruner(setup), sampler=random_sampler(seed)
+        )
+        self.seen: set[tuple[int, frozenset[tuple[str, str]]]] = set()
+        self.next_draw = 0
+
+    # -- rebuilding from the store -------------------------------------------------------------
+    def replay(self, records: Iterable[TrialRecord], parents: Iterable[TrialRecord] = ()) -> None:
+        """Rebuild the study: warm-start parents first, then this job's trials by Optuna number."""
+        from optuna.trial import TrialState
+
+        for parent in parents:
+            self._add_parent(parent)
+        own = sorted((r for r in records if r.optuna_number is not None), key=lambda r: r.optuna_number)
+        for rec in own:
+            while len(self.study.trials) < rec.optuna_number:  # numbers of discarded duplicates
+                self._add(TrialState.FAIL, {}, None, {})
+            self._add_record(rec)
+        for rec in records:
+            self.seen.add(config_key(rec.definition, rec.tuned))
+            if rec.draw is not None:
+                self.next_draw = max(self.next_draw, rec.draw + 1)
+
+    def _add_record(self, rec: TrialRecord) -> None:
+        from optuna.trial import TrialState
+
+        steps = {i + 1: v for i, (v, _) in enumerate(rec.objective)}
+        if rec.status == "Completed" and rec.objective_status == "Succeeded":
+            state, value = TrialState.COMPLETE, rec.final_objective
+        elif rec.status == "Stopped" and rec.objective:
+            state, value = TrialState.PRUNED, None
+        else:
+            state, value = TrialState.FAIL, None
+        self._add(state, self._distributions_for(rec.definition, rec.optuna_params), value, steps, rec)
+
+    def _add_parent(self, parent: TrialRecord) -> None:
+        """A parent job's configuration, re-read in this job's space; outside it, it only counts."""
+        from optuna.trial import TrialState
+
+        definition = self.setup.definition(0)
+        params = {r.name: r.from_hp(parent.tuned[r.name]) if r.name in parent.tuned else None
+                  for r in definition.ranges}
+        self.seen.add(config_key(0, {k: parent.tuned[k] for k in params if k in parent.tuned}))
+        if parent.objective_status != "Succeeded" or any(v is None for v in params.values()):
+            return
+        steps = {i + 1: v for i, (v, _) in enumerate(parent.objective)}
+        dists = {r.name: r.distribution() for r in definition.ranges}
+        self._add(TrialState.COMPLETE, dict(zip(dists, params.values(), strict=True)), parent.final_objective,
+                  steps, dists=dists)
+
+    def _add(self, state: Any, params: dict[str, Any], value: float | None, steps: dict[int, float],
+             rec: TrialRecord | None = None, dists: dict[str, Any] | None = None) -> None:
+        import optuna
+
+        if rec is not None:
+            params, dists = rec.optuna_params, self._distributions_for(rec.definition, rec.optuna_params)
+        frozen = optuna.trial.create_trial(
+            state=state, params=params, distributions=dists or {}, value=value, intermediate_values=steps,
+            system_attrs=dict(rec.rung_attrs) if rec else {},
+        )
+        self.study.add_trial(frozen)
+
+    # -- asking ----------------------------------------------------------------------------------
+    def suggest(self) -> Suggestion | None:
+        """The next configuration, never one already seen; None when a finite space is exhausted."""
+        draw = self.next_draw
+        sampler = make_sampler(self.setup, draw_seed(self.seed, draw))
+        for attempt in range(_RANDOM_RETRIES + 1):
+            found = self._ask(sampler, draw)
+            if found.key not in self.seen:
+                self.next_draw += 1
+                self.seen.add(found.key)
+                return found
+            self.study.tell(found.handle, state=_fail_state())
+            sampler = random_sampler(draw_seed(self.seed, draw, attempt + 1))
+        return self._unseen_combination(draw)
+
+    def requeue(self, rec: TrialRecord) -> Suggestion:
+        """Run an interrupted job's configuration again, as the same draw."""
+        return self._fixed(rec.optuna_params, rec.draw)
+
+    def _fixed(self, params: Mapping[str, Any], draw: int | None) -> Suggestion:
+        self.study.enqueue_trial(dict(params), skip_if_exists=False)
+        found = self._ask(random_sampler(draw_seed(self.seed, draw or 0)), draw)
+        self.seen.add(found.key)
+        return found
+
+    def _ask(self, sampler: Any, draw: int | None) -> Suggestion:
+        self.study.sampler = sampler
+        trial = self.study.ask()
+        definition = self._definition_of(trial)
+        params: dict[str, Any] = {}
+        tuned: dict[str, str] = {}
+        for r in self.setup.definition(definition).ranges:
+            value = _suggest(trial, self._param(definition, r), r.distribution())
+            params[self._param(definition, r)] = value
+            tuned[r.name] = r.to_hp(value)
+        if len(self.setup.definitions) > 1:
+            params[DEFINITION_PARAM] = self.setup.definition(definition).name
+        return Suggestion(definition, tuned, params, draw, trial)
+
+    def _definition_of(self, trial: Any) -> int:
+        if len(self.setup.definitions) == 1:
+            return 0
+        names = [d.name for d in self.setup.definitions]
+        return names.index(trial.suggest_categorical(DEFINITION_PARAM, names))
+
+    def _param(self, definition: int, r: Range) -> str:
+        return r.name if len(self.setup.definitions) == 1 else f"{self.setup.definition(definition).name}.{r.name}"
+
+    def _distributions_for(self, definition: int, params: Mapping[str, Any]) -> dict[str, Any]:
+        from optuna.distributions import CategoricalDistribution
+
+        dists = {self._param(definition, r): r.distribution() for r in self.setup.definition(definition).ranges}
+        if DEFINITION_PARAM in params:
+            dists[DEFINITION_PARAM] = CategoricalDistribution([d.name for d in self.setup.definitions])
+        return {k: v for k, v in dists.items() if k in params}
+
+    def _unseen_combination(self, draw: int) -> Suggestion | None:
+        combos = [c for c in self._finite_combinations() if config_key(c[0], c[1]) not in self.seen]
+        if not combos:
+            return None
+        definition, tuned = random.Random(draw_seed(self.seed, draw, -1)).choice(combos)
+        ranges = self.setup.definition(definition).ranges
+        params = {self._param(definition, r): r.from_hp(tuned[r.name]) for r in ranges}
+        if len(self.setup.definitions) > 1:
+            params[DEFINITION_PARAM] = self.setup.definition(definition).name
+        self.next_draw += 1
+        return self._fixed(params, draw)
+
+    def _finite_combinations(self) -> list[tuple[int, dict[str, str]]]:
+        out: list[tuple[int, dict[str, str]]] = []
+        for d in self.setup.definitions:
+            if d.finite_size is None or d.finite_size > _ENUMERATION_LIMIT:
+                continue
+            axes = [r.values if r.kind == "Categorical" else
+                    [str(i) for i in range(int(r.low), int(r.high) + 1)] for r in d.ranges]  # type: ignore[arg-type]
+            names = [r.name for r in d.ranges]
+            out.extend((d.index, dict(zip(names, combo, strict=True))) for combo in itertools.product(*axes))
+        return out
+
+    # -- running and finished trials ---------------------------------------------------------------
+    def report(self, suggestion: Suggestion, step: int, value: float) -> bool:
+        """Record an intermediate value; True when the pruner (Hyperband) says stop."""
+        suggestion.handle.report(value, step)
+        return bool(suggestion.handle.should_prune())
+
+    def tell(self, suggestion: Suggestion, rec: TrialRecord) -> dict[str, float]:
+        """Report a finished job; returns the pruner's rung records to keep in the store."""
+        from optuna.trial import TrialState
+
+        if rec.status == "Completed" and rec.objective_status == "Succeeded":
+            self.study.tell(suggestion.handle, rec.final_objective)
+        elif rec.status == "Stopped" and rec.objective:
+            self.study.tell(suggestion.handle, state=TrialState.PRUNED)
+        else:
+            self.study.tell(suggestion.handle, state=TrialState.FAIL)
+        attrs = self.study.get_trials(deepcopy=False)[suggestion.handle.number].system_attrs
+        return {k: v for k, v in attrs.items() if k.startswith("completed_rung_")}
+
+
+def _fail_state() -> Any:
+    from optuna.trial import TrialState
+
+    return TrialState.FAIL
+
+
+def _suggest(trial: Any, name: str, dist: Any) -> Any:
+    from optuna.distributions import CategoricalDistribution, IntDistribution
+
+    if isinstance(dist, CategoricalDistribution):
+        return trial.suggest_categorical(name, dist.choices)
+    if isinstance(dist, IntDistribution):
+        return trial.suggest_int(name, dist.low, dist.high, log=dist.log)
+    return trial.suggest_float(name, dist.low, dist.high, log=dist.log)
+
+
+class GridSearch:
+    """Grid: every combination of the categorical values exactly once, in the request's order."""
+
+    def __init__(self, setup: TuningSetup) -> None:
+        self.combinations = [(d.index, combo) for d in setup.definitions for combo in grid(d.ranges)]
+        self.seen: set[tuple[int, frozenset[tuple[str, str]]]] = set()
+
+    def replay(self, records: Iterable[TrialRecord], parents: Iterable[TrialRecord] = ()) -> None:
+        for rec in [*parents, *records]:
+            self.seen.add(config_key(rec.definition, rec.tuned))
+
+    def suggest(self) -> Suggestion | None:
+        for draw, (definition, tuned) in enumerate(self.combinations):
+            if config_key(definition, tuned) not in self.seen:
+                self.seen.add(config_key(definition, tuned))
+                return Suggestion(definition, dict(tuned), dict(tuned), draw)
+        return None
+
+    def requeue(self, rec: TrialRecord) -> Suggestion:
+        return Suggestion(rec.definition, dict(rec.tuned), dict(rec.optuna_params), rec.draw)
+
+    def report(self, suggestion: Suggestion, step: int, value: float) -> bool:
+        return False
+
+    def tell(self, suggestion: Suggestion, rec: TrialRecord) -> dict[str, float]:
+        return {}

@@ -1,0 +1,140 @@
+"""One training job's toolkit process: start, tail its log, stop it, explain its failure.
+
+The process writes stdout and stderr straight into the job's log file (so the log is complete even if
+the engine dies), and the engine tails that file. It runs in its own session: stopping it sends
+SIGTERM to the whole process group (toolkit and script), then SIGKILL after the grace period, as
+`docker stop` does on SageMaker. It starts without a shell; argv and environment pass literally.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+TOOLKIT = ("-m", "sagemaker_training.cli.train")
+MAX_REASON = 1024
+_TOOLKIT_TRAILER = "Reporting training FAILURE"
+_EMPTY_MESSAGE = re.compile(r'ErrorMessage\s*""')
+
+
+class ToolkitProcess:
+    """A running `python -m sagemaker_training.cli.train` for one job directory."""
+
+    def __init__(self, log_path: Path, python: str | None = None) -> None:
+        self.log_path = log_path
+        self.python = python or sys.executable
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._offset = 0
+        self._partial = b""
+        self.kill_at: float | None = None
+
+    def start(self, env: Mapping[str, str], cwd: Path, cpus: tuple[int, ...] = ()) -> int:
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(
+                [self.python, *TOOLKIT],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=cwd,
+                env=dict(env),
+                start_new_session=True,
+            )
+        if cpus:
+            # Set from here rather than in preexec_fn (unsafe in a process with threads); the script,
+            # started ~0.4 s later by the toolkit, inherits the mask.
+            try:
+                os.sched_setaffinity(self.proc.pid, cpus)
+            except (OSError, AttributeError):
+                pass
+        return self.proc.pid
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def new_lines(self, final: bool = False) -> list[str]:
+        """Complete lines appended to the log since the last call (and the unterminated rest if final)."""
+        with open(self.log_path, "rb") as f:
+            f.seek(self._offset)
+            chunk = f.read()
+        self._offset += len(chunk)
+        data = self._partial + chunk
+        *lines, self._partial = data.split(b"\n")
+        if final and self._partial:
+            lines.append(self._partial)
+            self._partial = b""
+        return [line.decode("utf-8", errors="replace").rstrip("\r") for line in lines]
+
+    def poll(self) -> int | None:
+        """The exit status once the toolkit has exited; leftovers in its group are killed first."""
+        assert self.proc is not None
+        try:
+            info = os.waitid(os.P_PID, self.proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        except ChildProcessError:
+            info = None
+        if info is None and self.proc.returncode is None:
+            return None
+        # The unreaped leader keeps the group id reserved, so this cannot hit an unrelated group.
+        kill_group(self.proc.pid, signal.SIGKILL)
+        return self.proc.wait()
+
+    def terminate(self, now: float, grace_s: float) -> None:
+        """SIGTERM to the group now; `enforce` sends SIGKILL once `grace_s` has passed."""
+        if self.kill_at is None:
+            kill_group(self.pid, signal.SIGTERM)
+            self.kill_at = now + grace_s
+
+    def enforce(self, now: float) -> None:
+        if self.kill_at is not None and now >= self.kill_at:
+            kill_group(self.pid, signal.SIGKILL)
+
+
+def kill_group(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def failure_reason(base: Path, log_path: Path, returncode: int) -> str:
+    """FailureReason for a non-zero exit: the toolkit's `output/failure`, or the log tail when that says
+    nothing (§12.3: the plain runner leaves ErrorMessage empty). At most 1024 characters."""
+    failure = base / "output" / "failure"
+    text = failure.read_text(errors="replace").strip() if failure.is_file() else ""
+    if text and not _EMPTY_MESSAGE.search(text):
+        return ("AlgorithmError: " + text)[:MAX_REASON]
+    if returncode < 0:
+        head = f"AlgorithmError: the training process was killed by {signal.Signals(-returncode).name}."
+    else:
+        head = f"AlgorithmError: ExitCode {returncode}."
+    tail = log_tail(log_path, MAX_REASON - len(head) - 25)
+    return f"{head} Last lines of the log:\n{tail}" if tail else head
+
+
+def log_tail(log_path: Path, budget: int) -> str:
+    """The last lines of the log that fit in `budget` characters, without the toolkit's failure trailer."""
+    if not log_path.is_file() or budget <= 0:
+        return ""
+    with open(log_path, "rb") as f:
+        f.seek(max(0, log_path.stat().st_size - 64 * 1024))
+        text = f.read().decode("utf-8", errors="replace")
+    cut = text.rfind(_TOOLKIT_TRAILER)
+    if cut >= 0:
+        text = text[: text.rfind("\n", 0, cut) + 1]
+    lines = [line for line in text.splitlines() if line.strip()]
+    out: list[str] = []
+    size = 0
+    for line in reversed(lines):
+        if size + len(line) + 1 > budget:
+            break
+        out.append(line)
+        size += len(line) + 1
+    if not out and lines:
+        return lines[-1][-budget:]
+    return "\n".join(reversed(out))
