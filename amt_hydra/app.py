@@ -56,11 +56,12 @@ def prepare(cfg: DictConfig | Mapping[str, Any], launcher: Launcher, job_suffix:
     return spec, rendered, region
 
 
-def write_run_files(run_dir: Path, spec: TuningSpec, rendered: Rendered) -> None:
+def write_run_files(run_dir: Path, spec: TuningSpec, rendered: Rendered, source_dir: str | None = None) -> None:
+    """request.json and provenance.json; `source_dir` names the tree to record when the spec's is a staged copy."""
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "request.json").write_text(dumps(rendered.request) + "\n")
     channels = {c.name: c.local for c in spec.estimator.channels if c.local}
-    record = provenance(spec.estimator.source_dir, channels)
+    record = provenance(source_dir or spec.estimator.source_dir, channels)
     (run_dir / "provenance.json").write_text(dumps(record) + "\n")
 
 

@@ -1,0 +1,158 @@
+"""`AmtSweeperImpl`: one Hydra sweep -> one tuning job, through the same pipeline as `python -m amt_hydra`.
+
+sweep overrides + `hydra.sweeper` -> the CLI's config shape -> `app.prepare` (spec, rules, request,
+botocore validation) -> the configured launcher -> `amt_hydra.results` -> optimization_results.yaml.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, ListConfig, OmegaConf
+
+from amt_hydra.errors import ConfigError, LaunchError, UserError
+from amt_hydra.spec.model import ParameterRange
+from amt_hydra.sweeper import entry
+from amt_hydra.sweeper.overrides import SweepArguments, params_arguments, sample_overrides, split_arguments
+
+log = logging.getLogger(__name__)
+SWEEPER_KEYS = ("name", "job_name", "seed", "region", "params", "estimator", "metric", "strategy", "instances",
+                "limits", "early_stopping", "completion", "warm_start", "tags", "launcher", "dry_run", "wait")
+CONFIG_KEYS = ("job_name", "seed", "region", "metric", "strategy", "instances", "limits", "early_stopping",
+               "completion", "warm_start", "tags")
+
+
+def _plain(value: Any) -> Any:
+    return OmegaConf.to_container(value, resolve=True) if isinstance(value, (DictConfig, ListConfig)) else value
+
+
+class AmtSweeperImpl:
+    """Holds `hydra.sweeper` as plain data; `sweep` builds, validates, submits and reports."""
+
+    def __init__(self, settings: Mapping[str, Any]) -> None:
+        self.settings = {str(k): _plain(v) for k, v in settings.items()}
+        self.config: DictConfig | None = None
+        self.hydra_context: Any = None
+        self.app_file: Path | None = None
+
+    def setup(self, *, hydra_context: Any, task_function: Any, config: DictConfig) -> None:
+        self.hydra_context = hydra_context
+        self.config = config
+        self.app_file = Path(inspect.getfile(task_function)).resolve()
+
+    def sweep(self, arguments: list[str]) -> None:
+        try:
+            self._sweep(arguments)
+        except ConfigError as exc:
+            raise ConfigError(self.rekey(exc.key), exc.rule) from None
+
+    def rekey(self, key: str) -> str:
+        """Name the key the user sets: the override itself, or its place under `hydra.sweeper`."""
+        if key.startswith("search_space."):
+            return key.removeprefix("search_space.")
+        if key == "search_space":
+            return "sweep overrides"
+        head = key.split(".", 1)[0].split("[", 1)[0]
+        return f"hydra.sweeper.{key}" if head in SWEEPER_KEYS else key
+
+    # -- the pipeline ---------------------------------------------------------------------------------
+    def _sweep(self, arguments: list[str]) -> None:
+        from amt_hydra.app import instantiate_launcher, prepare, write_run_files
+        from amt_hydra.spec.search_space import encode_value, parse_search_space
+
+        assert self.config is not None and self.app_file is not None, "setup() runs before sweep()"
+        args = split_arguments(params_arguments(self.settings.get("params")) + list(arguments))
+        ranges, space_statics = parse_search_space(args.space)  # bad expressions fail before anything is written
+        if not ranges:
+            raise ConfigError("search_space", "needs at least one sweep, e.g. 'optimizer.lr=interval(1e-4, 1e-1)'")
+        hyperparameters = {**(self.settings["estimator"].get("hyperparameters") or {}), **args.fixed}
+        self._check_composes(ranges, {**{k: encode_value(v) for k, v in hyperparameters.items()}, **space_statics})
+        sweep_dir = Path(str(self.config.hydra.sweep.dir)).absolute()
+        source_dir = self._source_dir()
+        data = self._amt_config(args, hyperparameters, self._stage(source_dir, sweep_dir / "source"))
+        launcher = instantiate_launcher(self.settings["launcher"])
+        spec, rendered, region = prepare(data, launcher)
+        write_run_files(sweep_dir, spec, rendered, source_dir=str(source_dir))
+        if self.settings["dry_run"]:
+            sys.stdout.write(json.dumps(rendered.request, indent=2, sort_keys=True, default=str) + "\n")
+            log.info(f"dry run: request written to {sweep_dir / 'request.json'}; nothing submitted")
+            return
+        self._launch(launcher, rendered, region, sweep_dir, spec.ranges)
+
+    def _check_composes(self, ranges: list[ParameterRange], statics: dict[str, str]) -> None:
+        """Compose the app's config with one job's overrides (as the shim builds them) before submitting."""
+        from hydra.errors import HydraException
+        from omegaconf.errors import OmegaConfBaseException
+
+        overrides = sample_overrides(ranges, statics)
+        try:
+            self.hydra_context.config_loader.load_sweep_config(self.config, overrides)
+        except (HydraException, OmegaConfBaseException) as exc:
+            detail = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+            raise UserError(f"the sweep does not compose with the app's config: {detail}") from None
+
+    def _source_dir(self) -> Path:
+        from amt_hydra.sweeper.source import check_config_dirs
+
+        assert self.config is not None and self.app_file is not None
+        configured = self.settings["estimator"].get("source_dir")
+        source_dir = Path(configured).expanduser().absolute() if configured else self.app_file.parent
+        sources = self.config.hydra.runtime.config_sources
+        check_config_dirs([s.path for s in sources if s.schema == "file"], source_dir)
+        return source_dir
+
+    def _stage(self, source_dir: Path, target: Path) -> Path:
+        from amt_hydra.sweeper.source import app_path, stage_source
+
+        assert self.app_file is not None
+        return stage_source(source_dir, app_path(self.app_file, source_dir), target)
+
+    def _amt_config(self, args: SweepArguments, hyperparameters: dict[str, Any], staged: Path) -> dict[str, Any]:
+        """The mapping `python -m amt_hydra` would compose, with the shim as entry point."""
+        assert self.config is not None
+        data = {key: self.settings[key] for key in CONFIG_KEYS}
+        data["name"] = self.settings["name"] or str(self.config.hydra.job.name)
+        data["search_space"] = dict(args.space)
+        data["estimator"] = self._estimator(hyperparameters, staged)
+        return data
+
+    def _estimator(self, hyperparameters: dict[str, Any], staged: Path) -> dict[str, Any]:
+        est = dict(self.settings["estimator"])
+        if est.get("entry_point"):
+            raise ConfigError("estimator.entry_point", f"the sweeper's {entry.SCRIPT} is the entry point; leave it "
+                              "unset (the app is the script Hydra runs)")
+        if est.get("algorithm_name"):
+            raise ConfigError("estimator.algorithm_name", "the sweeper runs the app's script; use "
+                              "estimator.framework or estimator.image_uri")
+        if est.get("image_uri"):  # an explicit image replaces the default framework
+            est.update(framework=None, framework_version=None, py_version=None)
+        est.update(entry_point=entry.SCRIPT, source_dir=str(staged), hyperparameters=hyperparameters)
+        return est
+
+    def _launch(self, launcher: Any, rendered: Any, region: str | None, sweep_dir: Path,
+                ranges: tuple[ParameterRange, ...]) -> None:
+        from amt_hydra.launcher.base import LaunchContext
+        from amt_hydra.sweeper.results import optimization_results, write_optimization_results
+
+        staging = {uri: Path(path) for uri, path in rendered.staging.items()}
+        ctx = LaunchContext(run_dir=sweep_dir, staging=staging, wait=bool(self.settings["wait"]), region=region)
+        name = launcher.launch(rendered.request, ctx)
+        if not ctx.wait:
+            log.info(f"submitted tuning job {name}; look at it later with `python -m amt_hydra.inspect {name}`")
+            return
+        result = json.loads((sweep_dir / "result.json").read_text())
+        results = optimization_results(result, ranges)
+        if results is None:
+            job = result["TuningJob"]
+            reason = job.get("FailureReason") or "no training job reported an objective value"
+            raise LaunchError(f"tuning job {name} ended {job['HyperParameterTuningJobStatus']}: {reason}")
+        path = write_optimization_results(results, sweep_dir)
+        log.info(f"Best parameters: {results['best_params']}")
+        log.info(f"Best value: {results['best_value']}")
+        log.info(f"results: {path}")

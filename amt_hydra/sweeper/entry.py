@@ -1,0 +1,124 @@
+"""The entry point of every training job the AMT sweeper starts: `--key value` back into Hydra overrides.
+
+The sweeper ships this file as `amt_hydra_entry.py` next to the app, with `amt_hydra_entry.json` naming the
+app script. SageMaker's training toolkit (in the container, or under the local engine) runs
+
+    python amt_hydra_entry.py --model.depth 3 --optimizer.lr 0.01 --train.epochs 2
+
+and this turns each `--key value` into the override `key=value` (dotted keys kept), then re-runs the app's
+script as `__main__` with those overrides in `sys.argv`, so the app's own `@hydra.main` composes its config.
+A Hydra callback prints the task function's return value, when it is a number, as `amt_objective: <value>`,
+the line the sweeper's default metric definition matches, locally and on SageMaker alike.
+
+Standalone on purpose (standard library and hydra-core only): the training container has the app's
+requirements, not amt-hydra.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import runpy
+import sys
+from pathlib import Path
+from typing import Any
+
+from hydra.experimental.callback import Callback
+
+SCRIPT = "amt_hydra_entry.py"  # the name this file ships under
+SIDECAR = "amt_hydra_entry.json"  # {"app": "<app script, relative to the source dir>"}
+OBJECTIVE_PREFIX = "amt_objective: "
+OBJECTIVE_REGEX = r"amt_objective: ([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)"
+# Hyperparameters SageMaker adds for its own use; never overrides of the app.
+RESERVED = ("_tuning_objective_metric", "sagemaker_")
+
+
+def to_overrides(argv: list[str]) -> list[str]:
+    """`['--a.b', '1', '-x', 'y']` -> `['a.b=1', 'x=y']`; the toolkit writes one-letter names with one dash."""
+    if len(argv) % 2:
+        raise SystemExit(f"amt_hydra_entry: expected --key value pairs, got {argv}")
+    overrides = []
+    for flag, value in zip(argv[::2], argv[1::2]):
+        if not flag.startswith("-") or flag in ("-", "--"):
+            raise SystemExit(f"amt_hydra_entry: expected --key, got {flag!r}")
+        key = flag[2:] if flag.startswith("--") else flag[1:]
+        if not key.startswith(RESERVED):
+            overrides.append(to_override(key, value))
+    return overrides
+
+
+def to_override(key: str, value: str) -> str:
+    """One override; a value that is not one Hydra value (a comma, a bracket) is passed quoted."""
+    if key.startswith("~") and value == "":
+        return key
+    if value == "":
+        return f"{key}=null"  # the toolkit turns the hyperparameter "null" into an empty argument
+    if not _single_value(f"{key}={value}"):
+        value = quote(value)
+    return f"{key}={value}"
+
+
+def quote(value: str) -> str:
+    """A Hydra quoted string: quotes escaped, backslashes doubled only where they precede a quote."""
+    escaped = re.sub(r"(\\*)'", lambda m: m.group(1) * 2 + "\\'", value)
+    escaped = re.sub(r"(\\+)$", lambda m: m.group(1) * 2, escaped)
+    return f"'{escaped}'"
+
+
+def _single_value(override: str) -> bool:
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+
+    try:
+        return not OverridesParser.create().parse_override(override).is_sweep_override()
+    except HydraException:
+        return False
+
+
+def runtime_overrides(module: str) -> list[str]:
+    """The callback that prints the objective; Hydra's run dir in the job's output data when there is one."""
+    extra = [f"++hydra.callbacks.amt_objective._target_={module}.ObjectiveCallback"]
+    data_dir = os.environ.get("SM_OUTPUT_DATA_DIR")
+    if data_dir:
+        extra.append(f"hydra.run.dir={quote(str(Path(data_dir) / 'hydra'))}")
+    return extra
+
+
+def objective_line(value: Any) -> str | None:
+    """`amt_objective: <value>` for a number (int, float, numpy or 0-d tensor); None for anything else."""
+    if value is None or isinstance(value, (bool, str, bytes)) or not hasattr(value, "__float__"):
+        return None
+    try:
+        return f"{OBJECTIVE_PREFIX}{float(value)!r}"
+    except (TypeError, ValueError):
+        return None
+
+
+class ObjectiveCallback(Callback):
+    """Prints the task function's numeric return value once the job has ended."""
+
+    def on_job_end(self, config: Any, job_return: Any, **kwargs: Any) -> None:
+        from hydra.core.utils import JobStatus
+
+        if job_return.status == JobStatus.COMPLETED:
+            line = objective_line(job_return.return_value)
+            if line:
+                print(line, flush=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    here = Path(__file__).resolve().parent
+    settings = json.loads((here / SIDECAR).read_text())
+    app = here / settings["app"]
+    overrides = to_overrides(sys.argv[1:] if argv is None else argv)
+    sys.argv = [str(app), *overrides, *runtime_overrides(Path(__file__).stem)]
+    print(f"amt_hydra_entry: {app.name} {' '.join(sys.argv[1:])}", flush=True)
+    for path in (str(here), str(app.parent)):
+        if path not in sys.path:
+            sys.path.insert(0, path)
+    runpy.run_path(str(app), run_name="__main__")
+
+
+if __name__ == "__main__":
+    main()
