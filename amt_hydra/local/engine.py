@@ -156,7 +156,7 @@ class Engine:
 
     # -- launching -------------------------------------------------------------------------------------
     def _launch(self, now: float) -> None:
-        while len(self.running) < self.setup.max_parallel and self._budget_left() > 0:
+        while self.ending is None and len(self.running) < self.setup.max_parallel and self._budget_left() > 0:
             suggestion = self.pending or self._next_suggestion()
             self.pending = None
             if suggestion is None:

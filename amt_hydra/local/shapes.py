@@ -173,6 +173,7 @@ def describe_training_job(job: JobDir, rec: TrialRecord) -> dict[str, Any]:
         "BillableTimeInSeconds": seconds,
         "Environment": raw.get("Environment"),
         "RetryStrategy": raw.get("RetryStrategy"),
+        "LocalObjectiveValues": [v for v, _ in rec.objective],
         "LocalLogPath": str(folder / "output.log"),
         "LocalJobDir": str(folder / "opt_ml"),
     })
