@@ -100,11 +100,6 @@ CASES: list[tuple[str, list[str], int, str]] = [
 ]
 
 
-@pytest.fixture(scope="module")
-def image_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("images") / "image_uris.json"
-
-
 def _nothing_written() -> None:
     sm, s3 = boto3.client("sagemaker"), boto3.client("s3")
     assert sm.list_hyper_parameter_tuning_jobs()["HyperParameterTuningJobSummaries"] == []
@@ -116,9 +111,9 @@ def test_at_least_thirty_cases() -> None:
 
 
 @pytest.mark.parametrize(("overrides", "code", "text"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_bad_input(overrides: list[str], code: int, text: str, aws_env: dict[str, str], image_cache: Path,
+def test_bad_input(overrides: list[str], code: int, text: str, aws_env: dict[str, str],
                    tmp_path: Path) -> None:
-    env = {"AMT_HYDRA_IMAGE_CACHE": str(image_cache)}
+    env: dict[str, str] = {}
     if "+env_no_role=1" in overrides:
         overrides = [o for o in overrides if o != "+env_no_role=1"]
         env["SAGEMAKER_ROLE_ARN"] = ""
@@ -133,7 +128,7 @@ def test_bad_input(overrides: list[str], code: int, text: str, aws_env: dict[str
     _nothing_written()
 
 
-def test_seven_fallbacks(aws_env: dict[str, str], image_cache: Path, tmp_path: Path) -> None:
+def test_seven_fallbacks(aws_env: dict[str, str], tmp_path: Path) -> None:
     """A config dir of the user's own adds an instances preset with 7 entries; AMT allows 6."""
     presets = tmp_path / "conf" / "instances"
     presets.mkdir(parents=True)
@@ -141,7 +136,7 @@ def test_seven_fallbacks(aws_env: dict[str, str], image_cache: Path, tmp_path: P
     (presets / "seven.yaml").write_text(f"# @package _global_\ninstances:\n{items}\n")
     args = ["--config-dir", str(tmp_path / "conf"), *XGB, "instances=seven", "launcher=sagemaker",
             "launcher.bucket=amt-bucket", f"hydra.run.dir={tmp_path / 'run'}"]
-    result = run_cli(args, cwd=REPO, env={"AMT_HYDRA_IMAGE_CACHE": str(image_cache)})
+    result = run_cli(args, cwd=REPO)
     assert result.returncode == 2
     assert result.stderr == "error: instances: 7 instance configs; AMT allows at most 6\n"
     _nothing_written()

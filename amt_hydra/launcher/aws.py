@@ -39,7 +39,8 @@ def launch_error(exc: Exception, job_name: str, action: str) -> LaunchError:
     response: dict[str, Any] = getattr(exc, "response", {}) or {}
     err = response.get("Error", {})
     request_id = response.get("ResponseMetadata", {}).get("RequestId", "-")
-    message = err.get("Message") or str(exc)
+    message = (err.get("Message") or str(exc) or "").strip().splitlines()
+    message = message[0][:300] if message else ""
     return LaunchError(f"{action} {job_name}: {err.get('Code', type(exc).__name__)}: {message} "
                        f"(request id {request_id})")
 
@@ -49,7 +50,7 @@ def session(region: str | None) -> Any:
     import boto3
 
     sess = boto3.session.Session(region_name=region) if region else boto3.session.Session()
-    if sess.region_name is None:
+    if not sess.region_name:
         raise LaunchError("no AWS region: set region=<name> or AWS_REGION (or a profile's region)")
     if sess.get_credentials() is None:
         raise LaunchError("no AWS credentials: configure a profile, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
