@@ -58,9 +58,9 @@ def best_line(tuning_job: dict[str, Any]) -> str:
             f"{metric.get('Value')} ({params})")
 
 
-def summary(result: dict[str, Any]) -> str:
+def summary(result: dict[str, Any], with_status: bool = True) -> str:
     job = result["TuningJob"]
-    parts = [progress_line(job)]
+    parts = [progress_line(job)] if with_status else []
     if result.get("TrainingJobs"):
         parts.append(format_table(job_rows(result["TrainingJobs"])))
     elif result.get("TrainingJobsError"):

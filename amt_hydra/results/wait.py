@@ -28,13 +28,13 @@ def wait(client: Any, name: str, poll_s: float = 30.0, sleep: Callable[[float], 
         sleep(poll_s)
 
 
-def report(client: Any, name: str, run_dir: Path, out: TextIO = sys.stdout) -> dict[str, Any]:
+def report(client: Any, name: str, run_dir: Path, out: TextIO = sys.stdout, with_status: bool = True) -> dict[str, Any]:
     """result.json, report.html and the table, for a job in any state."""
     result = collect(client, name)
     run_dir.mkdir(parents=True, exist_ok=True)
     write_result(result, run_dir)
     write_report(result, run_dir / "report.html")
-    print(summary(result), file=out)
+    print(summary(result, with_status=with_status), file=out)
     print(f"results: {run_dir / 'result.json'}  report: {run_dir / 'report.html'}", file=out)
     return result
 
@@ -42,4 +42,4 @@ def report(client: Any, name: str, run_dir: Path, out: TextIO = sys.stdout) -> d
 def wait_and_report(client: Any, name: str, run_dir: Path, poll_s: float = 30.0,
                     sleep: Callable[[float], None] = time.sleep, out: TextIO = sys.stdout) -> dict[str, Any]:
     wait(client, name, poll_s=poll_s, sleep=sleep, out=out)
-    return report(client, name, run_dir, out=out)
+    return report(client, name, run_dir, out=out, with_status=False)
