@@ -46,6 +46,7 @@ class LocalSageMakerClient:
         poll_interval_s: float = 0.2,
         python: str | None = None,
         clock: Callable[[], float] = time.time,
+        spawn_engine: bool = True,
     ) -> None:
         self.store = JobStore(root)
         self.settings = EngineSettings(
@@ -57,6 +58,7 @@ class LocalSageMakerClient:
             python=python,
         )
         self.clock = clock
+        self.spawn_engine = spawn_engine  # False: the caller runs worker.run_engine itself (tests, debugging)
         self._engines: dict[str, Any] = {}
 
     # -- boto3 surface ---------------------------------------------------------------------------
@@ -190,6 +192,9 @@ class LocalSageMakerClient:
         return job
 
     def _start_engine(self, job: JobDir, name: str) -> None:
+        if not self.spawn_engine:
+            job.write_settings(self.settings.to_dict())
+            return
         lock = job.try_lock()
         assert lock is not None, "a new job's lock is free"
         self._spawn(job, name, lock)

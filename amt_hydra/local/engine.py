@@ -10,6 +10,7 @@ limit, the budget and the instance capacity allow.
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import signal
 import time
@@ -92,6 +93,7 @@ class Engine:
         self.slots = CpuSlots(self.settings.cpus(), self.setup.max_parallel, gpus)
         self.run_start = now
         self.runtime_before = float(self.tuning.get("runtime_s", 0.0))
+        self.tuning["engine_pid"] = os.getpid()
 
     def run(self) -> None:
         now = self.clock()

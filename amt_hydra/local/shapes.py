@@ -95,6 +95,7 @@ def describe_tuning_job(job: JobDir, store: JobStore, engine_alive: bool) -> dic
         "TuningJobCompletionDetails": _completion_details(tuning),
         "ConsumedResources": {"RuntimeInSeconds": int(tuning.get("runtime_s", 0))},
         "LocalJobDir": str(job.path),
+        "LocalEnginePid": tuning.get("engine_pid"),
     }
     return _drop_none(out)
 

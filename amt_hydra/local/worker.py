@@ -14,8 +14,10 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 import amt_hydra
@@ -44,18 +46,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lock-fd", type=int, default=None, help="inherited descriptor holding the job lock")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+    return run_engine(Path(args.root), args.job, args.lock_fd)
 
+
+def run_engine(
+    root: Path, name: str, lock_fd: int | None = None, clock: Callable[[], float] = time.time
+) -> int:
+    """Run the engine of job `name` in this process until the tuning job ends (takes the lock if not given).
+
+    The worker process calls this; tests call it directly to run the engine with a faster clock.
+    """
     from amt_hydra.local.engine import Engine, abort
     from amt_hydra.local.store import JobStore
 
-    store = JobStore(args.root)
-    job = store.find(args.job)
+    store = JobStore(root)
+    job = store.find(name)
     if job is None:
-        print(f"no tuning job {args.job} under {args.root}", file=sys.stderr)
+        print(f"no tuning job {name} under {root}", file=sys.stderr)
         return 2
-    lock_fd = args.lock_fd if args.lock_fd is not None else job.try_lock()
+    lock_fd = lock_fd if lock_fd is not None else job.try_lock()
     if lock_fd is None:
-        print(f"an engine is already running tuning job {args.job}", file=sys.stderr)
+        print(f"an engine is already running tuning job {name}", file=sys.stderr)
         return 1
     engine: Engine | None = None
 
@@ -63,18 +74,21 @@ def main(argv: list[str] | None = None) -> int:
         if engine is not None:
             engine.signalled = True
 
-    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(sig, ask_stop)
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        previous = {sig: signal.signal(sig, ask_stop) for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
     try:
-        engine = Engine(store, job)
+        engine = Engine(store, job, clock=clock)
         engine.run()
     except Exception as err:  # an engine bug: fail the tuning job loudly rather than leave it hanging
         traceback.print_exc()
         reason = f"InternalServerError: local engine error: {type(err).__name__}: {err} (see {job.path}/worker.log)"
-        abort(job, engine, reason, time.time())
+        abort(job, engine, reason, clock())
         return 1
     finally:
         os.close(lock_fd)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     return 0
 
 

@@ -1,0 +1,102 @@
+"""LocalLauncher: create or resume (never a duplicate), wait=false leaves the job running, Ctrl-C stops
+the job cleanly."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from amt_hydra.errors import LaunchError
+from amt_hydra.launcher.base import LaunchContext
+from amt_hydra.launcher.local import LocalLauncher
+from tests.local.conftest import CODE_URI, DATA_URI, X_RANGE, make_request, summaries, wait_for
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def ctx(tmp_path: Path, source_dir: Path, data_dir: Path) -> LaunchContext:
+    return LaunchContext(run_dir=tmp_path / "run", staging={CODE_URI: source_dir, DATA_URI: data_dir}, wait=False)
+
+
+def test_submit_creates_then_resumes_never_duplicates(tmp_path: Path, ctx: LaunchContext) -> None:
+    launcher = LocalLauncher(root=str(tmp_path / "store"), stop_grace_s=0.5, poll_interval_s=0.02)
+    assert launcher.artifact_root("job-1") == "s3://amt-hydra-local/job-1"
+    request = make_request("launch-1", max_jobs=2, continuous=X_RANGE)
+    assert launcher.launch(request, ctx) == "launch-1"
+    client = launcher.client()
+    wait_for(client, "launch-1")
+    jobs = summaries(client, "launch-1")
+    assert launcher.submit(request, ctx) == "launch-1"  # same name and request: attach, nothing new
+    assert wait_for(client, "launch-1")["HyperParameterTuningJobStatus"] == "Completed"
+    assert summaries(client, "launch-1") == jobs
+    changed = make_request("launch-1", max_jobs=3, continuous=X_RANGE)
+    with pytest.raises(LaunchError, match="different request"):
+        launcher.submit(changed, ctx)
+    bad = make_request("launch-2", max_jobs=2, continuous=X_RANGE)
+    with pytest.raises(LaunchError, match="launcher.local_copies"):
+        launcher.submit(bad, LaunchContext(run_dir=tmp_path / "run", staging={}, wait=False))
+
+
+def _script(tmp_path: Path, ctx: LaunchContext, request: dict, body: str) -> Path:
+    script = tmp_path / "launch.py"
+    setup = f"""
+        import json, os, signal, sys, time
+        from pathlib import Path
+        from amt_hydra.launcher.base import LaunchContext
+        from amt_hydra.launcher.local import LocalLauncher
+        request = json.loads({json.dumps(json.dumps(request))})
+        staging = {{k: Path(v) for k, v in {json.dumps({k: str(v) for k, v in ctx.staging.items()})}.items()}}
+        root = {str(tmp_path / "store")!r}
+    """
+    script.write_text(textwrap.dedent(setup) + textwrap.dedent(body))
+    return script
+
+
+def _run(script: Path) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_wait_false_leaves_the_job_running_after_exit(tmp_path: Path, ctx: LaunchContext) -> None:
+    request = make_request("detached-1", max_jobs=3, continuous=X_RANGE, static={"sleep": "0.2"})
+    script = _script(tmp_path, ctx, request, """
+        launcher = LocalLauncher(root=root, poll_interval_s=0.02)
+        launcher.launch(request, LaunchContext(run_dir=Path(root), staging=staging, wait=False))
+    """)
+    done = _run(script)
+    assert done.returncode == 0, done.stderr
+    client = LocalLauncher(root=str(tmp_path / "store")).client()
+    first = client.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName="detached-1")
+    assert first["HyperParameterTuningJobStatus"] == "InProgress"
+    assert wait_for(client, "detached-1")["HyperParameterTuningJobStatus"] == "Completed"
+
+
+def test_ctrl_c_while_waiting_stops_cleanly(tmp_path: Path, ctx: LaunchContext) -> None:
+    request = make_request("interrupt-1", max_jobs=4, continuous=X_RANGE, static={"sleep": "5", "epochs": "20"})
+    script = _script(tmp_path, ctx, request, """
+        class Interrupted(LocalLauncher):
+            def wait(self, name, run_dir):  # stands in for wait_and_report: Ctrl-C once a job runs
+                while True:
+                    desc = self.client().describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=name)
+                    if desc["TrainingJobStatusCounters"]["InProgress"]:
+                        os.kill(os.getpid(), signal.SIGINT)
+                    time.sleep(0.02)
+
+        launcher = Interrupted(root=root, poll_interval_s=0.02, stop_grace_s=0.5)
+        launcher.launch(request, LaunchContext(run_dir=Path(root), staging=staging, wait=True))
+    """)
+    done = _run(script)
+    assert done.returncode != 0 and "KeyboardInterrupt" in done.stderr
+    assert "interrupt-1: Stopped" in done.stdout
+    client = LocalLauncher(root=str(tmp_path / "store")).client()
+    desc = client.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName="interrupt-1")
+    assert desc["HyperParameterTuningJobStatus"] == "Stopped"
+    jobs = summaries(client, "interrupt-1")
+    assert jobs and all(j["TrainingJobStatus"] == "Stopped" for j in jobs)
