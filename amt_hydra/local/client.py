@@ -70,17 +70,22 @@ class LocalSageMakerClient:
             raise err.name_in_use(name, op)
         try:
             setup = parse_request(request)
-            self._check_local_copies(setup)
+            self._check_runnable(setup)
             check_parents(self.store, setup)
         except LocalValidationError as e:
             raise err.client_error(err.VALIDATION, str(e), op) from None
         seed = setup.random_seed if setup.random_seed is not None else secrets.randbelow(2**31)
         now = self.clock()
         tuning = {"status": "InProgress", "creation_time": now, "last_modified": now, "seed": seed, "runtime_s": 0.0}
-        job = self.store.create(name, request, tuning)
-        if job is None:
+        created = self.store.create(name, request, tuning)
+        if created is None:
             raise err.name_in_use(name, op)
-        self._start_engine(job, name)
+        job, lock = created
+        job.write_settings(self.settings.to_dict())
+        if self.spawn_engine:
+            self._spawn(job, name, lock)
+        else:
+            os.close(lock)
         return {"HyperParameterTuningJobArn": tuning_job_arn(name), "ResponseMetadata": err.response_metadata()}
 
     def describe_hyper_parameter_tuning_job(self, **params: Any) -> dict[str, Any]:
@@ -191,14 +196,6 @@ class LocalSageMakerClient:
             raise err.tuning_job_not_found(name, op)
         return job
 
-    def _start_engine(self, job: JobDir, name: str) -> None:
-        if not self.spawn_engine:
-            job.write_settings(self.settings.to_dict())
-            return
-        lock = job.try_lock()
-        assert lock is not None, "a new job's lock is free"
-        self._spawn(job, name, lock)
-
     def _spawn(self, job: JobDir, name: str, lock: int) -> None:
         """Hand the held lock to a new engine process; it stays held without a gap."""
         try:
@@ -228,8 +225,10 @@ class LocalSageMakerClient:
         out.update(Strategy=config["Strategy"], ResourceLimits=config["ResourceLimits"])
         return out
 
-    def _check_local_copies(self, setup: TuningSetup) -> None:
-        """Every S3 URI the jobs need must have a local copy, or the job is refused now (one line)."""
+    def _check_runnable(self, setup: TuningSetup) -> None:
+        """Script mode, no Autotune, and a local copy for every S3 URI the jobs need; else refused now."""
+        if (setup.request.get("Autotune") or {}).get("Mode") == "Enabled":
+            raise LocalValidationError("Autotune is not emulated by the local launcher; give the ranges explicitly.")
         for d in setup.definitions:
             where = f"TrainingJobDefinition {d.name}" if d.name else "TrainingJobDefinition"
             if "sagemaker_program" not in d.static:

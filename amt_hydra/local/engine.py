@@ -94,6 +94,7 @@ class Engine:
         self.run_start = now
         self.runtime_before = float(self.tuning.get("runtime_s", 0.0))
         self.tuning["engine_pid"] = os.getpid()
+        self._saved_at, self._saved_status = float("-inf"), ""
 
     def run(self) -> None:
         now = self.clock()
@@ -138,14 +139,19 @@ class Engine:
         used = sum(1 for r in self.records.values() if r.counts_budget)
         return self.setup.max_jobs - self.parent_count - used
 
-    def _save_tuning(self, now: float) -> None:
-        self.tuning.update(runtime_s=self._runtime(now), completion=self.tracker.details(), last_modified=now)
-        self.job.write_tuning(self.tuning)
+    def _save_tuning(self, now: float, force: bool = False) -> None:
+        """Persist the tuning state: at once when it changed, else about once a second (the runtime)."""
+        update = {"runtime_s": self._runtime(now), "completion": self.tracker.details()}
+        changed = self.tuning.get("completion") != update["completion"] or self.tuning["status"] != self._saved_status
+        if force or changed or now - self._saved_at >= 1.0:
+            self.tuning.update(update, last_modified=now)
+            self.job.write_tuning(self.tuning)
+            self._saved_at, self._saved_status = now, self.tuning["status"]
 
     def _finish(self, now: float) -> None:
         status, reason = self.ending or self._natural_end()
         self.tuning.update(status=status, end_time=now, failure_reason=reason)
-        self._save_tuning(now)
+        self._save_tuning(now, force=True)
         if status != "Stopped":
             self.job.clear_stop()
         log.info("tuning job %s ended %s %s", self.setup.name, status, reason or "")

@@ -134,17 +134,23 @@ class JobStore:
         path = self.path(name)
         return JobDir(path) if (path / "tuning.json").is_file() else None
 
-    def create(self, name: str, request: dict[str, Any], tuning: dict[str, Any]) -> JobDir | None:
-        """Make the folder for a new job; None when the name is taken (mkdir is the atomic test)."""
+    def create(self, name: str, request: dict[str, Any], tuning: dict[str, Any]) -> tuple[JobDir, int] | None:
+        """Make the folder for a new job, holding its engine lock; None when the name is taken.
+
+        mkdir is the atomic test. The lock is taken before `tuning.json` makes the job visible, so no
+        reader ever sees a new job without a (future) engine.
+        """
         self.root.mkdir(parents=True, exist_ok=True)
         try:
             self.path(name).mkdir()
         except FileExistsError:
             return None
         job = JobDir(self.path(name))
+        lock = job.try_lock()
+        assert lock is not None, "nobody else can lock a folder that did not exist"
         write_json(job.path / "request.json", request)
         job.write_tuning(tuning)
-        return job
+        return job, lock
 
     def names(self) -> Iterator[str]:
         if self.root.is_dir():
