@@ -9,6 +9,7 @@ from __future__ import annotations
 import inspect
 import json
 import logging
+import shutil
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -75,9 +76,13 @@ class AmtSweeperImpl:
         self._check_composes(ranges, {**{k: encode_value(v) for k, v in hyperparameters.items()}, **space_statics})
         sweep_dir = Path(str(self.config.hydra.sweep.dir)).absolute()
         source_dir = self._source_dir()
-        data = self._amt_config(args, hyperparameters, self._stage(source_dir, sweep_dir / "source"))
         launcher = instantiate_launcher(self.settings["launcher"])
-        spec, rendered, region = prepare(data, launcher)
+        staged = self._stage(source_dir, sweep_dir / "source")
+        try:
+            spec, rendered, region = prepare(self._amt_config(args, hyperparameters, staged), launcher)
+        except UserError:
+            shutil.rmtree(staged, ignore_errors=True)  # an invalid sweep leaves nothing behind
+            raise
         write_run_files(sweep_dir, spec, rendered, source_dir=str(source_dir))
         if self.settings["dry_run"]:
             sys.stdout.write(json.dumps(rendered.request, indent=2, sort_keys=True, default=str) + "\n")
