@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -82,3 +84,19 @@ def test_xgboost_fallbacks_local(tmp_path: Path, capacity: str | None, instance:
         assert 2 <= int(training["TunedHyperParameters"]["max_depth"]) <= 6
     assert result["TuningJob"]["TrainingJobDefinition"]["HyperParameterTuningResourceConfig"] == \
         request["TrainingJobDefinition"]["HyperParameterTuningResourceConfig"]
+    _inspect_later(request["HyperParameterTuningJobName"], tmp_path, instance)
+
+
+def _inspect_later(name: str, tmp_path: Path, instance: str) -> None:
+    """Another process looks at the finished job in the store: status, table, result.json, report.html."""
+    out = tmp_path / "inspected"
+    proc = subprocess.run([sys.executable, "-m", "amt_hydra.inspect", name, "--root", str(tmp_path / "jobs"),
+                           "--out", str(out)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert f"{name}: Completed" in proc.stdout and instance in proc.stdout
+    assert "best training job:" in proc.stdout
+    assert len(json.loads((out / "result.json").read_text())["TrainingJobs"]) == 4
+    assert "<svg" in (out / "report.html").read_text()
+    missing = subprocess.run([sys.executable, "-m", "amt_hydra.inspect", "no-such-job", "--root",
+                              str(tmp_path / "jobs")], capture_output=True, text=True, timeout=120)
+    assert missing.returncode == 2 and missing.stderr == "error: tuning job no-such-job: ResourceNotFound\n"
