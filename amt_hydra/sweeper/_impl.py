@@ -6,7 +6,6 @@ botocore validation) -> the configured launcher -> `amt_hydra.results` -> optimi
 
 from __future__ import annotations
 
-import inspect
 import json
 import logging
 import shutil
@@ -21,6 +20,7 @@ from amt_hydra.errors import ConfigError, LaunchError, UserError
 from amt_hydra.spec.model import ParameterRange
 from amt_hydra.sweeper import entry
 from amt_hydra.sweeper.overrides import SweepArguments, params_arguments, sample_overrides, split_arguments
+from amt_hydra.sweeper.source import App, check_config_dirs, locate_app, stage_source
 
 log = logging.getLogger(__name__)
 SWEEPER_KEYS = ("name", "job_name", "seed", "region", "params", "estimator", "metric", "strategy", "instances",
@@ -40,12 +40,12 @@ class AmtSweeperImpl:
         self.settings = {str(k): _plain(v) for k, v in settings.items()}
         self.config: DictConfig | None = None
         self.hydra_context: Any = None
-        self.app_file: Path | None = None
+        self.app: App | None = None
 
     def setup(self, *, hydra_context: Any, task_function: Any, config: DictConfig) -> None:
         self.hydra_context = hydra_context
         self.config = config
-        self.app_file = Path(inspect.getfile(task_function)).resolve()
+        self.app = locate_app(task_function)
 
     def sweep(self, arguments: list[str]) -> None:
         try:
@@ -67,7 +67,7 @@ class AmtSweeperImpl:
         from amt_hydra.app import instantiate_launcher, prepare, write_run_files
         from amt_hydra.spec.search_space import encode_value, parse_search_space
 
-        assert self.config is not None and self.app_file is not None, "setup() runs before sweep()"
+        assert self.config is not None and self.app is not None, "setup() runs before sweep()"
         args = split_arguments(params_arguments(self.settings.get("params")) + list(arguments))
         ranges, space_statics = parse_search_space(args.space)  # bad expressions fail before anything is written
         if not ranges:
@@ -103,20 +103,16 @@ class AmtSweeperImpl:
             raise UserError(f"the sweep does not compose with the app's config: {detail}") from None
 
     def _source_dir(self) -> Path:
-        from amt_hydra.sweeper.source import check_config_dirs
-
-        assert self.config is not None and self.app_file is not None
+        assert self.config is not None and self.app is not None
         configured = self.settings["estimator"].get("source_dir")
-        source_dir = Path(configured).expanduser().absolute() if configured else self.app_file.parent
+        source_dir = Path(configured).expanduser().absolute() if configured else self.app.default_source_dir()
         sources = self.config.hydra.runtime.config_sources
         check_config_dirs([s.path for s in sources if s.schema == "file"], source_dir)
         return source_dir
 
     def _stage(self, source_dir: Path, target: Path) -> Path:
-        from amt_hydra.sweeper.source import app_path, stage_source
-
-        assert self.app_file is not None
-        return stage_source(source_dir, app_path(self.app_file, source_dir), target)
+        assert self.app is not None
+        return stage_source(source_dir, self.app.sidecar(source_dir), target)
 
     def _amt_config(self, args: SweepArguments, hyperparameters: dict[str, Any], staged: Path) -> dict[str, Any]:
         """The mapping `python -m amt_hydra` would compose, with the shim as entry point."""

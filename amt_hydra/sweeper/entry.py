@@ -1,12 +1,14 @@
 """The entry point of every training job the AMT sweeper starts: `--key value` back into Hydra overrides.
 
-The sweeper ships this file as `amt_hydra_entry.py` next to the app, with `amt_hydra_entry.json` naming the
-app script. SageMaker's training toolkit (in the container, or under the local engine) runs
+The sweeper ships this file as `amt_hydra_entry.py` at the top of the source dir, with `amt_hydra_entry.json`
+naming the app (a script, or a module and its `@hydra.main` function). SageMaker's training toolkit (in the
+container, or under the local engine) runs
 
     python amt_hydra_entry.py --model.depth 3 --optimizer.lr 0.01 --train.epochs 2
 
-and this turns each `--key value` into the override `key=value` (dotted keys kept), then re-runs the app's
-script as `__main__` with those overrides in `sys.argv`, so the app's own `@hydra.main` composes its config.
+and this turns each `--key value` into the override `key=value` (dotted keys kept), puts the overrides in
+`sys.argv` and runs the app as its user does (a script or a `-m` module as `__main__`; an imported module's
+`@hydra.main` function called by name), so the app's own `@hydra.main` composes its config, from its own path.
 A Hydra callback prints the task function's return value, when it is a number, as `amt_objective: <value>`,
 the line the sweeper's default metric definition matches, locally and on SageMaker alike.
 
@@ -16,6 +18,7 @@ requirements, not amt-hydra.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import re
@@ -27,7 +30,9 @@ from typing import Any
 from hydra.experimental.callback import Callback
 
 SCRIPT = "amt_hydra_entry.py"  # the name this file ships under
-SIDECAR = "amt_hydra_entry.json"  # {"app": "<app script, relative to the source dir>"}
+# {"app": "<app file, relative to the source dir>"}, plus "module" for an app run as `python -m pkg.train`,
+# plus "function" (the `@hydra.main` function's name) for a module something else imports
+SIDECAR = "amt_hydra_entry.json"
 OBJECTIVE_PREFIX = "amt_objective: "
 OBJECTIVE_REGEX = r"amt_objective: ([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)"
 # Hyperparameters SageMaker adds for its own use; never overrides of the app.
@@ -107,17 +112,26 @@ class ObjectiveCallback(Callback):
                 print(line, flush=True)
 
 
+def run_app(settings: dict[str, str], here: Path, overrides: list[str]) -> None:
+    """Run the app as its user does, so Hydra finds its config the same way (a file path or a package)."""
+    app = here / settings["app"]
+    sys.argv = [str(app), *overrides]
+    print(f"amt_hydra_entry: {settings.get('module') or settings['app']} {' '.join(overrides)}", flush=True)
+    paths = [str(here)] if "module" in settings else [str(app.parent), str(here)]  # as `python -m` / a script
+    sys.path[:0] = [p for p in paths if p not in sys.path]
+    if "function" in settings:  # imported by the user's launcher script: call the decorated function
+        getattr(importlib.import_module(settings["module"]), settings["function"])()
+    elif "module" in settings:  # as `python -m pkg.train`
+        runpy.run_module(settings["module"], run_name="__main__", alter_sys=True)
+    else:
+        runpy.run_path(str(app), run_name="__main__")
+
+
 def main(argv: list[str] | None = None) -> None:
     here = Path(__file__).resolve().parent
     settings = json.loads((here / SIDECAR).read_text())
-    app = here / settings["app"]
     overrides = to_overrides(sys.argv[1:] if argv is None else argv)
-    sys.argv = [str(app), *overrides, *runtime_overrides(Path(__file__).stem)]
-    print(f"amt_hydra_entry: {app.name} {' '.join(sys.argv[1:])}", flush=True)
-    for path in (str(here), str(app.parent)):
-        if path not in sys.path:
-            sys.path.insert(0, path)
-    runpy.run_path(str(app), run_name="__main__")
+    run_app(settings, here, [*overrides, *runtime_overrides(Path(__file__).stem)])
 
 
 if __name__ == "__main__":

@@ -7,10 +7,14 @@ never upload (VCS data, caches, credentials, Hydra's outputs) is not copied eith
 
 from __future__ import annotations
 
+import inspect
 import json
 import shutil
-from collections.abc import Iterable
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from amt_hydra.errors import ConfigError
 from amt_hydra.launcher.packaging import excluded
@@ -19,12 +23,45 @@ from amt_hydra.sweeper import entry
 SOURCE_KEY = "hydra.sweeper.estimator.source_dir"
 
 
-def app_path(app_file: Path, source_dir: Path) -> str:
-    """The app script relative to the source dir; it must be inside."""
-    try:
-        return app_file.resolve().relative_to(source_dir.resolve()).as_posix()
-    except ValueError:
-        raise ConfigError(SOURCE_KEY, f"{source_dir} does not contain the app {app_file}") from None
+@dataclass(frozen=True)
+class App:
+    """Where the task function lives, and how the user runs it.
+
+    A script (`python my_app.py`): `module` None. A module run with `python -m pkg.train`: `module` set,
+    `function` None. A module imported by something else (a console script): both set, and the shim calls
+    the `@hydra.main` function by name. Each way Hydra finds the config as it does for the user.
+    """
+
+    file: Path
+    module: str | None
+    function: str | None
+
+    def default_source_dir(self) -> Path:
+        """A script's folder; for a module, the folder its top-level package is imported from."""
+        if self.module is None:
+            return self.file.parent
+        root = self.file.parents[self.module.count(".")]
+        if any(part in ("site-packages", "dist-packages") for part in root.parts):
+            raise ConfigError(SOURCE_KEY, f"the app's module {self.module} is installed in {root}; set "
+                              f"{SOURCE_KEY} to its source checkout")
+        return root
+
+    def sidecar(self, source_dir: Path) -> dict[str, str]:
+        """What the entry shim needs: the file relative to the source dir, and the module if there is one."""
+        try:
+            rel = self.file.relative_to(source_dir.resolve()).as_posix()
+        except ValueError:
+            raise ConfigError(SOURCE_KEY, f"{source_dir} does not contain the app {self.file}") from None
+        out = {"app": rel, "module": self.module, "function": self.function}
+        return {k: v for k, v in out.items() if v is not None}
+
+
+def locate_app(task_function: Callable[..., Any]) -> App:
+    file = Path(inspect.getfile(task_function)).resolve()
+    if task_function.__module__ != "__main__":
+        return App(file=file, module=task_function.__module__, function=task_function.__name__)
+    spec = getattr(sys.modules.get("__main__"), "__spec__", None)  # None for a script; set by `python -m`
+    return App(file=file, module=spec.name if spec is not None else None, function=None)
 
 
 def check_config_dirs(config_dirs: Iterable[str], source_dir: Path) -> None:
@@ -37,8 +74,8 @@ def check_config_dirs(config_dirs: Iterable[str], source_dir: Path) -> None:
                               "set hydra.sweeper.estimator.source_dir to a folder holding both")
 
 
-def stage_source(source_dir: Path, app: str, target: Path) -> Path:
-    """Copy `source_dir` to `target` (fresh), add the shim and `{"app": ...}`; return `target`."""
+def stage_source(source_dir: Path, sidecar: dict[str, str], target: Path) -> Path:
+    """Copy `source_dir` to `target` (fresh), add the shim and its sidecar; return `target`."""
     source = source_dir.resolve()
     skip = {target.resolve(), target.resolve().parent}  # the sweep dir, when it lies inside the app's folder
     if not source.is_dir():
@@ -54,5 +91,5 @@ def stage_source(source_dir: Path, app: str, target: Path) -> Path:
         shutil.rmtree(target)
     shutil.copytree(source, target, ignore=ignore)
     shutil.copyfile(Path(entry.__file__), target / entry.SCRIPT)
-    (target / entry.SIDECAR).write_text(json.dumps({"app": app}) + "\n")
+    (target / entry.SIDECAR).write_text(json.dumps(sidecar, sort_keys=True) + "\n")
     return target
