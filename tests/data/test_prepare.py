@@ -91,6 +91,7 @@ def test_idx_round_trip(tmp_path, dtype, name) -> None:
         (b"\x00\x00\x08\x03\x00\x00", "truncated IDX header"),
         (b"", "not an IDX file"),
     ],
+    ids=["short-body", "unknown-type", "short-header", "empty"],
 )
 def test_idx_reader_rejects_damaged_files(tmp_path, blob, message) -> None:
     (tmp_path / "f").write_bytes(blob)
