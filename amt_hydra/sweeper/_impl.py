@@ -20,7 +20,7 @@ from amt_hydra.errors import ConfigError, LaunchError, UserError
 from amt_hydra.spec.model import ParameterRange
 from amt_hydra.sweeper import entry
 from amt_hydra.sweeper.overrides import SweepArguments, params_arguments, sample_overrides, split_arguments
-from amt_hydra.sweeper.source import App, check_config_dirs, locate_app, stage_source
+from amt_hydra.sweeper.source import App, check_config_dirs, config_flags, locate_app, stage_source
 
 log = logging.getLogger(__name__)
 SWEEPER_KEYS = ("name", "job_name", "seed", "region", "params", "estimator", "metric", "strategy", "instances",
@@ -111,8 +111,10 @@ class AmtSweeperImpl:
         return source_dir
 
     def _stage(self, source_dir: Path, target: Path) -> Path:
-        assert self.app is not None
-        return stage_source(source_dir, self.app.sidecar(source_dir), target)
+        assert self.config is not None and self.app is not None
+        hydra = self.config.hydra
+        flags = config_flags(hydra.runtime.config_sources, hydra.job.config_name, source_dir)
+        return stage_source(source_dir, {**self.app.sidecar(source_dir), **flags}, target)
 
     def _amt_config(self, args: SweepArguments, hyperparameters: dict[str, Any], staged: Path) -> dict[str, Any]:
         """The mapping `python -m amt_hydra` would compose, with the shim as entry point."""

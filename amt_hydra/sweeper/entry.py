@@ -31,7 +31,8 @@ from hydra.experimental.callback import Callback
 
 SCRIPT = "amt_hydra_entry.py"  # the name this file ships under
 # {"app": "<app file, relative to the source dir>"}, plus "module" for an app run as `python -m pkg.train`,
-# plus "function" (the `@hydra.main` function's name) for a module something else imports
+# plus "function" (the `@hydra.main` function's name) for a module something else imports; and the user's
+# "config_name", "config_path", "config_dir" (folders relative to the source dir)
 SIDECAR = "amt_hydra_entry.json"
 OBJECTIVE_PREFIX = "amt_objective: "
 OBJECTIVE_REGEX = r"amt_objective: ([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)"
@@ -112,11 +113,20 @@ class ObjectiveCallback(Callback):
                 print(line, flush=True)
 
 
+def config_flags(settings: dict[str, str], here: Path) -> list[str]:
+    """The user's `--config-name`/`--config-path`/`--config-dir`, the folders now under the source dir."""
+    flags = ["--config-name", settings["config_name"]] if "config_name" in settings else []
+    for key, flag in (("config_path", "--config-path"), ("config_dir", "--config-dir")):
+        if key in settings:
+            flags += [flag, str(here / settings[key])]
+    return flags
+
+
 def run_app(settings: dict[str, str], here: Path, overrides: list[str]) -> None:
     """Run the app as its user does, so Hydra finds its config the same way (a file path or a package)."""
     app = here / settings["app"]
-    sys.argv = [str(app), *overrides]
-    print(f"amt_hydra_entry: {settings.get('module') or settings['app']} {' '.join(overrides)}", flush=True)
+    sys.argv = [str(app), *config_flags(settings, here), *overrides]
+    print(f"amt_hydra_entry: {settings.get('module') or settings['app']} {' '.join(sys.argv[1:])}", flush=True)
     paths = [str(here)] if "module" in settings else [str(app.parent), str(here)]  # as `python -m` / a script
     sys.path[:0] = [p for p in paths if p not in sys.path]
     if "function" in settings:  # imported by the user's launcher script: call the decorated function
@@ -127,10 +137,25 @@ def run_app(settings: dict[str, str], here: Path, overrides: list[str]) -> None:
         runpy.run_path(str(app), run_name="__main__")
 
 
+def register_stand_ins() -> None:
+    """Let an app config with `override hydra/sweeper: amt` compose where amt-hydra is not installed.
+
+    The jobs run in Hydra's RUN mode and never build the sweeper, so empty nodes will do; where amt-hydra
+    is installed, Hydra's plugin scan (when the app starts) registers the real ones over these.
+    """
+    from hydra.core.config_store import ConfigStore
+
+    store = ConfigStore.instance()
+    store.store(group="hydra/sweeper", name="amt", node={"defaults": [{"launcher": "local"}]}, provider="amt_entry")
+    for name in ("local", "sagemaker"):
+        store.store(group="hydra/sweeper/launcher", name=name, node={}, provider="amt_entry")
+
+
 def main(argv: list[str] | None = None) -> None:
     here = Path(__file__).resolve().parent
     settings = json.loads((here / SIDECAR).read_text())
     overrides = to_overrides(sys.argv[1:] if argv is None else argv)
+    register_stand_ins()
     run_app(settings, here, [*overrides, *runtime_overrides(Path(__file__).stem)])
 
 

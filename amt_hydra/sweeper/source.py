@@ -74,6 +74,21 @@ def check_config_dirs(config_dirs: Iterable[str], source_dir: Path) -> None:
                               "set hydra.sweeper.estimator.source_dir to a folder holding both")
 
 
+def config_flags(sources: Iterable[Any], config_name: str | None, source_dir: Path) -> dict[str, str]:
+    """`--config-name`, `--config-path` and `--config-dir` as the user's run had them, relative to the source dir.
+
+    `sources` is `hydra.runtime.config_sources`; the jobs then compose the same primary config from the same
+    folders, whether the decorator or the command line chose them.
+    """
+    root = source_dir.resolve()
+    flags = {"config_name": config_name} if config_name else {}
+    for source in sources:
+        if source.schema == "file" and source.provider in ("main", "command-line"):
+            key = "config_path" if source.provider == "main" else "config_dir"
+            flags[key] = Path(source.path).resolve().relative_to(root).as_posix()
+    return flags
+
+
 def stage_source(source_dir: Path, sidecar: dict[str, str], target: Path) -> Path:
     """Copy `source_dir` to `target` (fresh), add the shim and its sidecar; return `target`."""
     source = source_dir.resolve()

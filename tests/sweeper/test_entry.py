@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterator
+
 import pytest
+from hydra import compose, initialize_config_dir
+from hydra.core.config_store import ConfigStore
 from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.core.plugins import Plugins
 
 from amt_hydra.spec.model import ParameterRange
-from amt_hydra.sweeper.entry import objective_line, quote, to_override, to_overrides
+from amt_hydra.sweeper.entry import objective_line, quote, register_stand_ins, to_override, to_overrides
 from amt_hydra.sweeper.overrides import sample_overrides, toolkit_value
+
+from .conftest import APP
 
 
 def parsed(override: str) -> object:
@@ -71,3 +79,26 @@ def test_objective_line_only_for_numbers() -> None:
     assert objective_line("0.5") is None
     assert objective_line(True) is None
     assert objective_line({"loss": 1.0}) is None
+
+
+@pytest.fixture
+def config_store() -> Iterator[ConfigStore]:
+    """The global ConfigStore, with Hydra's plugins scanned, restored afterwards."""
+    Plugins.instance()
+    store = ConfigStore.instance()
+    saved = copy.deepcopy(store.repo)
+    yield store
+    store.repo = saved
+
+
+def test_stand_ins_compose_an_app_config_that_selects_the_sweeper(config_store: ConfigStore) -> None:
+    """In a container without amt-hydra, `override hydra/sweeper: amt` in the app's config must still compose."""
+    sweepers = config_store.repo["hydra"]["sweeper"]
+    assert "amt.yaml" in sweepers
+    sweepers.pop("amt.yaml")  # as if the plugin were not installed
+    sweepers.pop("launcher")
+    register_stand_ins()
+    with initialize_config_dir(config_dir=str(APP.parent / "conf"), version_base="1.3"):
+        cfg = compose(config_name="tune", overrides=["optimizer.lr=0.5", "train.epochs=2"], return_hydra_config=True)
+    assert cfg.optimizer.lr == 0.5 and cfg.train.epochs == 2
+    assert "_target_" not in cfg.hydra.sweeper and cfg.hydra.sweeper.strategy.name == "Bayesian"

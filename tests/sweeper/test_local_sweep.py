@@ -19,9 +19,9 @@ def quadratic(lr: float, depth: int) -> float:
 
 def test_local_sweep_reports_the_task_functions_return_value(tmp_path: Path) -> None:
     sweep_dir = tmp_path / "sweep"
-    proc = run_sweep([*SEARCH, "train.epochs=2", "hydra.sweeper.strategy.name=Random", "hydra.sweeper.seed=7",
-                      "hydra.sweeper.limits.max_jobs=4", "hydra.sweeper.limits.max_parallel_jobs=2",
-                      f"hydra.sweeper.estimator.image_uri={IMAGE}"], sweep_dir)
+    proc = run_sweep([*SEARCH, "train.epochs=2", "hydra.sweeper.limits.max_jobs=4",  # Bayesian, the default
+                      "hydra.sweeper.limits.max_parallel_jobs=2", f"hydra.sweeper.estimator.image_uri={IMAGE}"],
+                     sweep_dir)
     assert proc.returncode == 0, proc.stderr
     request = json.loads((sweep_dir / "request.json").read_text())
     validate_request(request)
@@ -47,15 +47,18 @@ def test_local_sweep_reports_the_task_functions_return_value(tmp_path: Path) -> 
     assert "best training job:" in proc.stdout  # the CLI's table and best line
 
 
-def test_local_sweep_with_a_metric_regex_over_the_apps_output(tmp_path: Path) -> None:
-    """A user metric definition reads the app's log, whatever the task function returns."""
+def test_local_sweep_kept_in_the_apps_config_with_a_metric_regex(tmp_path: Path) -> None:
+    """`--config-name tune` (hydra.sweeper.params) reaches the jobs; a metric definition reads the app's log."""
     sweep_dir = tmp_path / "sweep"
-    proc = run_sweep([*SEARCH, "optimizer.name=adam", "hydra.sweeper.limits.max_jobs=2",
-                      "hydra.sweeper.limits.max_parallel_jobs=2", "hydra.sweeper.strategy.name=Random",
-                      "hydra.sweeper.metric.name=loss", "hydra.sweeper.metric.type=Minimize",
+    proc = run_sweep(["optimizer.name=adam", "hydra.sweeper.limits.max_jobs=2", "hydra.sweeper.strategy.name=Random",
+                      "hydra.sweeper.metric.name=loss",
                       "hydra.sweeper.metric.definitions=[{name: loss, regex: 'loss=([0-9.]+)'}]",
-                      f"hydra.sweeper.estimator.image_uri={IMAGE}"], sweep_dir)
+                      f"hydra.sweeper.estimator.image_uri={IMAGE}"], sweep_dir, config_name="tune")
     assert proc.returncode == 0, proc.stderr
+    request = json.loads((sweep_dir / "request.json").read_text())
+    ranges = request["HyperParameterTuningJobConfig"]["ParameterRanges"]
+    assert ranges["CategoricalParameterRanges"] == []  # optimizer.name=adam on the command line wins
+    assert request["TrainingJobDefinition"]["StaticHyperParameters"]["optimizer.name"] == "adam"
     jobs = json.loads((sweep_dir / "result.json").read_text())["TrainingJobs"]
     assert [j["FinalHyperParameterTuningJobObjectiveMetric"]["MetricName"] for j in jobs] == ["loss", "loss"]
     for job in jobs:  # adam's optimum is at lr=1e-3: the fixed override reached the app
