@@ -4,7 +4,8 @@ Data: CSV (label in the first column, no header) or libsvm files in $SM_CHANNEL_
 $SM_CHANNEL_VALIDATION, as the XGBoost container takes them; without a train channel, scikit-learn's bundled
 diabetes data (no download). Without a validation channel, a fixed 20 % of the training rows is held out.
 Each round prints `[N]<TAB>train-rmse:X<TAB>validation-rmse:Y` (CloudWatch shows the tab as `#011`).
-The model goes to $SM_MODEL_DIR/xgboost-model.json.
+The model goes to $SM_MODEL_DIR/xgboost-model.json. Kept runnable on Python 3.8 and XGBoost 1.7 (SageMaker's
+XGBoost 1.7-1 framework container).
 """
 
 from __future__ import annotations
@@ -125,7 +126,7 @@ def _load_libsvm(files: dict[str, list[Path]]) -> dict[str, tuple]:
 
 def load_channels(train: str, validation: str | None) -> tuple[xgb.DMatrix, xgb.DMatrix]:
     """DMatrix pair from the channel folders; without validation, a fixed split of train."""
-    dirs = {"train": Path(train)} | ({"validation": Path(validation)} if validation else {})
+    dirs = {"train": Path(train), **({"validation": Path(validation)} if validation else {})}
     files = {name: _files(d) for name, d in dirs.items()}
     kinds = {_content_type(name, fs) for name, fs in files.items()}
     if len(kinds) > 1:
