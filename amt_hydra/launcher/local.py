@@ -84,7 +84,9 @@ class LocalLauncher(Launcher):
             if err.response["Error"]["Code"] != "ResourceInUse":
                 raise LaunchError(_one_line(name, err)) from None
         try:
-            self._client.resume_hyper_parameter_tuning_job(HyperParameterTuningJobName=name, Request=dict(request))
+            self._client.resume_hyper_parameter_tuning_job(
+                HyperParameterTuningJobName=name, Request=dict(request)
+            )
         except ClientError as err:
             raise LaunchError(
                 f"local launcher: tuning job {name} already exists under {self._client.store.root} with a "

@@ -26,7 +26,9 @@ def client_error(code: str, message: str, operation: str) -> ClientError:
 
 
 def tuning_job_not_found(name: str, operation: str) -> ClientError:
-    return client_error(RESOURCE_NOT_FOUND, f"Amazon SageMaker can't find a tuning job with name {name}", operation)
+    return client_error(
+        RESOURCE_NOT_FOUND, f"Amazon SageMaker can't find a tuning job with name {name}", operation
+    )
 
 
 def name_in_use(name: str, operation: str) -> ClientError:
@@ -36,7 +38,9 @@ def name_in_use(name: str, operation: str) -> ClientError:
 
 def constraint(operation: str, value: Any, member: str, rule: str) -> ClientError:
     """The service's message for a request member that breaks a model constraint botocore does not check."""
-    message = f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: {rule}"
+    message = (
+        f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: {rule}"
+    )
     return client_error(VALIDATION, message, operation)
 
 
@@ -48,7 +52,7 @@ def _service_model() -> Any:
 
 
 def validate_params(operation: str, params: Mapping[str, Any]) -> None:
-    """Check `params` as boto3 does before sending (required, types, minimums); raises ParamValidationError."""
+    """Check `params` as boto3 does before sending (required, types, minimums): ParamValidationError."""
     from botocore.validate import validate_parameters
 
     validate_parameters(dict(params), _service_model().operation_model(operation).input_shape)

@@ -76,7 +76,13 @@ class LocalSageMakerClient:
             raise err.client_error(err.VALIDATION, str(e), op) from None
         seed = setup.random_seed if setup.random_seed is not None else secrets.randbelow(2**31)
         now = self.clock()
-        tuning = {"status": "InProgress", "creation_time": now, "last_modified": now, "seed": seed, "runtime_s": 0.0}
+        tuning = {
+            "status": "InProgress",
+            "creation_time": now,
+            "last_modified": now,
+            "seed": seed,
+            "runtime_s": 0.0,
+        }
         created = self.store.create(name, request, tuning)
         if created is None:
             raise err.name_in_use(name, op)
@@ -86,7 +92,10 @@ class LocalSageMakerClient:
             self._spawn(job, name, lock)
         else:
             os.close(lock)
-        return {"HyperParameterTuningJobArn": tuning_job_arn(name), "ResponseMetadata": err.response_metadata()}
+        return {
+            "HyperParameterTuningJobArn": tuning_job_arn(name),
+            "ResponseMetadata": err.response_metadata(),
+        }
 
     def describe_hyper_parameter_tuning_job(self, **params: Any) -> dict[str, Any]:
         job = self._job("DescribeHyperParameterTuningJob", params)
@@ -101,9 +110,13 @@ class LocalSageMakerClient:
         sort_by, order = params.get("SortBy", "Name"), params.get("SortOrder", "Ascending")
         status = params.get("StatusEquals")
         records = listing.sorted_training_jobs(job.trials(), sort_by, order, status)
-        items, token = listing.page(records, params.get("NextToken"), max_results, f"{sort_by}/{order}/{status}", op)
+        items, token = listing.page(
+            records, params.get("NextToken"), max_results, f"{sort_by}/{order}/{status}", op
+        )
         setup, name = parse_request(job.request), job.request["HyperParameterTuningJobName"]
-        out: dict[str, Any] = {"TrainingJobSummaries": [shapes.training_job_summary(r, setup, name) for r in items]}
+        out: dict[str, Any] = {
+            "TrainingJobSummaries": [shapes.training_job_summary(r, setup, name) for r in items]
+        }
         if token:
             out["NextToken"] = token
         return {**out, "ResponseMetadata": err.response_metadata()}
@@ -150,17 +163,30 @@ class LocalSageMakerClient:
         key = {"Name": "HyperParameterTuningJobName", "Status": "HyperParameterTuningJobStatus"}.get(
             params.get("SortBy", "Name"), "CreationTime"
         )
-        summaries.sort(key=lambda s: (s[key], s["HyperParameterTuningJobName"]),
-                       reverse=params.get("SortOrder", "Ascending") == "Descending")
-        items, token = listing.page(summaries, params.get("NextToken"), max_results, repr(sorted(params.items())), op)
-        out: dict[str, Any] = {"HyperParameterTuningJobSummaries": items, "ResponseMetadata": err.response_metadata()}
+        summaries.sort(
+            key=lambda s: (s[key], s["HyperParameterTuningJobName"]),
+            reverse=params.get("SortOrder", "Ascending") == "Descending",
+        )
+        items, token = listing.page(
+            summaries,
+            params.get("NextToken"),
+            max_results,
+            repr(sorted((k, v) for k, v in params.items() if k != "NextToken")),
+            op,
+        )
+        out: dict[str, Any] = {
+            "HyperParameterTuningJobSummaries": items,
+            "ResponseMetadata": err.response_metadata(),
+        }
         if token:
             out["NextToken"] = token
         return out
 
     # -- local extension ---------------------------------------------------------------------------
     def resume_hyper_parameter_tuning_job(
-        self, HyperParameterTuningJobName: str, Request: Mapping[str, Any] | None = None  # noqa: N803
+        self,
+        HyperParameterTuningJobName: str,
+        Request: Mapping[str, Any] | None = None,  # noqa: N803
     ) -> dict[str, Any]:
         """Local only: continue a tuning job whose engine died, or that was stopped (e.g. Ctrl-C).
 
@@ -178,13 +204,21 @@ class LocalSageMakerClient:
             if lock is not None:
                 job.clear_stop()
                 tuning = job.tuning()
-                tuning.update(status="InProgress", end_time=None, failure_reason=None, last_modified=self.clock())
+                tuning.update(
+                    status="InProgress", end_time=None, failure_reason=None, last_modified=self.clock()
+                )
                 job.write_tuning(tuning)
                 self._spawn(job, name, lock)
                 resumed = True
-        status = shapes.describe_tuning_job(job, self.store, job.engine_alive())["HyperParameterTuningJobStatus"]
-        return {"HyperParameterTuningJobArn": tuning_job_arn(name), "Resumed": resumed,
-                "HyperParameterTuningJobStatus": status, "ResponseMetadata": err.response_metadata()}
+        status = shapes.describe_tuning_job(job, self.store, job.engine_alive())[
+            "HyperParameterTuningJobStatus"
+        ]
+        return {
+            "HyperParameterTuningJobArn": tuning_job_arn(name),
+            "Resumed": resumed,
+            "HyperParameterTuningJobStatus": status,
+            "ResponseMetadata": err.response_metadata(),
+        }
 
     # -- helpers -----------------------------------------------------------------------------------------
     def _job(self, op: str, params: Mapping[str, Any], validate: bool = True) -> JobDir:
@@ -217,9 +251,16 @@ class LocalSageMakerClient:
         job = self.store.find(name)
         assert job is not None
         full = shapes.describe_tuning_job(job, self.store, job.engine_alive())
-        keys = ("HyperParameterTuningJobName", "HyperParameterTuningJobArn", "HyperParameterTuningJobStatus",
-                "CreationTime", "HyperParameterTuningEndTime", "LastModifiedTime", "TrainingJobStatusCounters",
-                "ObjectiveStatusCounters")
+        keys = (
+            "HyperParameterTuningJobName",
+            "HyperParameterTuningJobArn",
+            "HyperParameterTuningJobStatus",
+            "CreationTime",
+            "HyperParameterTuningEndTime",
+            "LastModifiedTime",
+            "TrainingJobStatusCounters",
+            "ObjectiveStatusCounters",
+        )
         out = {k: full[k] for k in keys if k in full}
         config = full["HyperParameterTuningJobConfig"]
         out.update(Strategy=config["Strategy"], ResourceLimits=config["ResourceLimits"])
@@ -228,7 +269,9 @@ class LocalSageMakerClient:
     def _check_runnable(self, setup: TuningSetup) -> None:
         """Script mode, no Autotune, and a local copy for every S3 URI the jobs need; else refused now."""
         if (setup.request.get("Autotune") or {}).get("Mode") == "Enabled":
-            raise LocalValidationError("Autotune is not emulated by the local launcher; give the ranges explicitly.")
+            raise LocalValidationError(
+                "Autotune is not emulated by the local launcher; give the ranges explicitly."
+            )
         for d in setup.definitions:
             where = f"TrainingJobDefinition {d.name}" if d.name else "TrainingJobDefinition"
             if "sagemaker_program" not in d.static:
@@ -242,7 +285,9 @@ class LocalSageMakerClient:
             for channel in d.raw.get("InputDataConfig") or []:
                 label = f"{where}: channel {channel['ChannelName']!r}"
                 if (channel.get("InputMode") or mode) == "Pipe":
-                    raise LocalValidationError(f"{label}: Pipe input mode is not emulated by the local launcher.")
+                    raise LocalValidationError(
+                        f"{label}: Pipe input mode is not emulated by the local launcher."
+                    )
                 source = channel.get("DataSource", {}).get("S3DataSource")
                 if source is None:
                     raise LocalValidationError(f"{label}: only S3DataSource channels can be run locally.")
@@ -252,7 +297,8 @@ class LocalSageMakerClient:
         path = local_path(uri, self.settings.local_copies)
         if path is None:
             raise LocalValidationError(
-                f"{label}: {uri} has no local copy; set launcher.local_copies to map this S3 URI (or a prefix "
+                f"{label}: {uri} has no local copy; set launcher.local_copies to map this S3 URI "
+                "(or a prefix "
                 "of it) to a local file or folder."
             )
         if not path.exists():

@@ -55,7 +55,9 @@ class CompletionTracker:
 
     @classmethod
     def from_criteria(cls, direction: str, criteria: Mapping[str, Any], max_jobs: int) -> CompletionTracker:
-        patience = (criteria.get("BestObjectiveNotImproving") or {}).get("MaxNumberOfTrainingJobsNotImproving")
+        patience = (criteria.get("BestObjectiveNotImproving") or {}).get(
+            "MaxNumberOfTrainingJobsNotImproving"
+        )
         converge = (criteria.get("ConvergenceDetected") or {}).get("CompleteOnConvergence") == "Enabled"
         target = criteria.get("TargetObjectiveMetricValue")
         return cls(

@@ -36,7 +36,7 @@ from amt_hydra.local.sampler_factory import make_search
 from amt_hydra.local.settings import EngineSettings
 from amt_hydra.local.store import JobDir, JobStore
 from amt_hydra.local.strategies import Suggestion
-from amt_hydra.local.trial_runner import ToolkitProcess, failure_reason, kill_group
+from amt_hydra.local.trial_runner import ToolkitProcess, failure_reason, kill_group, wait_any
 from amt_hydra.local.tuning_setup import parse_request
 from amt_hydra.local.warm_start import parent_trials
 
@@ -59,8 +59,13 @@ class Running:
 class Engine:
     """Runs one tuning job to its end; `clock` and `sleep` are injectable for tests."""
 
-    def __init__(self, store: JobStore, job: JobDir, clock: Callable[[], float] = time.time,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        store: JobStore,
+        job: JobDir,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.store, self.job, self.clock, self.sleep = store, job, clock, sleep
         self.settings = EngineSettings.from_dict(job.settings())
         self.setup = parse_request(job.request)
@@ -81,12 +86,14 @@ class Engine:
         self.parent_count = len(parents)
         self.search = make_search(self.setup, int(self.tuning["seed"]))
         self.search.replay(sorted(self.records.values(), key=lambda r: r.index), parents)
-        self.tracker = CompletionTracker.from_criteria(self.setup.direction, self.setup.completion,
-                                                       self.setup.max_jobs)
+        self.tracker = CompletionTracker.from_criteria(
+            self.setup.direction, self.setup.completion, self.setup.max_jobs
+        )
         for rec in sorted(self.records.values(), key=lambda r: r.end_time or 0):
             if rec.counts_budget and rec.finished:
-                self.tracker.observe(rec.final_objective if rec.objective_status == "Succeeded" else None,
-                                     rec.end_time or now)
+                self.tracker.observe(
+                    rec.final_objective if rec.objective_status == "Succeeded" else None, rec.end_time or now
+                )
         types = {c["InstanceType"] for d in self.setup.definitions for c in d.instance_configs}
         gpus = count_cuda_devices() if any(t.startswith(("ml.p", "ml.g")) for t in types) else 0
         self.capacity = CapacityTable(types, self.setup.max_parallel, self.settings.capacity, gpus)
@@ -110,7 +117,7 @@ class Engine:
             if not self.running and (self.ending is not None or self._budget_left() <= 0 or self.exhausted):
                 break
             self._save_tuning(now)
-            self.sleep(self.settings.poll_interval_s)
+            wait_any([r.proc for r in self.running.values()], self.settings.poll_interval_s, self.sleep)
         self._finish(now)
 
     # -- tuning-level decisions ----------------------------------------------------------------------
@@ -142,7 +149,10 @@ class Engine:
     def _save_tuning(self, now: float, force: bool = False) -> None:
         """Persist the tuning state: at once when it changed, else about once a second (the runtime)."""
         update = {"runtime_s": self._runtime(now), "completion": self.tracker.details()}
-        changed = self.tuning.get("completion") != update["completion"] or self.tuning["status"] != self._saved_status
+        changed = (
+            self.tuning.get("completion") != update["completion"]
+            or self.tuning["status"] != self._saved_status
+        )
         if force or changed or now - self._saved_at >= 1.0:
             self.tuning.update(update, last_modified=now)
             self.job.write_tuning(self.tuning)
@@ -182,8 +192,9 @@ class Engine:
             slot = self.slots.take()
             proc, scanner = start_trial(self.job, self.setup, rec, self.settings, self.slots, slot)
             deadline = self.setup.definition(rec.definition).max_runtime_s
-            self.running[rec.name] = Running(rec, proc, scanner, suggestion, slot,
-                                             None if deadline is None else now + float(deadline))
+            self.running[rec.name] = Running(
+                rec, proc, scanner, suggestion, slot, None if deadline is None else now + float(deadline)
+            )
             rec.pid, rec.start_time = proc.pid, now
             rec.set_secondary("Training", now, "Training image download completed. Training in progress.")
             self.job.write_trial(rec)
@@ -197,9 +208,17 @@ class Engine:
     def _new_record(self, suggestion: Suggestion, instance: dict[str, Any], now: float) -> TrialRecord:
         index = max((r.index for r in self.records.values()), default=0) + 1
         name = f"{self.setup.name}-{index:03d}-{secrets.token_hex(4)}"
-        rec = TrialRecord(name=name, index=index, definition=suggestion.definition, tuned=suggestion.tuned,
-                          optuna_params=suggestion.optuna_params, creation_time=now, draw=suggestion.draw,
-                          instance=instance, optuna_number=suggestion.number)
+        rec = TrialRecord(
+            name=name,
+            index=index,
+            definition=suggestion.definition,
+            tuned=suggestion.tuned,
+            optuna_params=suggestion.optuna_params,
+            creation_time=now,
+            draw=suggestion.draw,
+            instance=instance,
+            optuna_number=suggestion.number,
+        )
         rec.set_secondary("Starting", now, "Launching requested ML instances")
         self.records[name] = rec
         return rec
@@ -259,7 +278,9 @@ class Engine:
         rec.end_time, rec.stop_cause = now, running.stop_cause
         if running.stop_cause is not None:
             rec.status = "Stopped"
-            rec.set_secondary("MaxRuntimeExceeded" if running.stop_cause == STOP_MAX_RUNTIME else "Stopped", now)
+            rec.set_secondary(
+                "MaxRuntimeExceeded" if running.stop_cause == STOP_MAX_RUNTIME else "Stopped", now
+            )
         elif code == 0:
             rec.status = "Completed"
             rec.set_secondary("Completed", now, "Training job completed")
@@ -292,7 +313,12 @@ def abort(job: JobDir, engine: Engine | None, reason: str, now: float) -> None:
         kill_group(running.proc.pid, signal.SIGKILL)
         running.proc.poll()
         rec = running.rec
-        rec.status, rec.end_time, rec.failure_kind, rec.failure_reason = "Failed", now, "RetryableError", reason
+        rec.status, rec.end_time, rec.failure_kind, rec.failure_reason = (
+            "Failed",
+            now,
+            "RetryableError",
+            reason,
+        )
         rec.set_secondary("Failed", now, reason)
         job.write_trial(rec)
     tuning = job.tuning()

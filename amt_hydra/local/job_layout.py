@@ -112,9 +112,9 @@ def _resource_config(instance_type: str) -> dict[str, Any]:
 def _channel_config(channel: Mapping[str, Any]) -> dict[str, Any]:
     out = {
         "TrainingInputMode": channel.get("InputMode", "File"),
-        "S3DistributionType": channel.get("DataSource", {}).get("S3DataSource", {}).get(
-            "S3DataDistributionType", "FullyReplicated"
-        ),
+        "S3DistributionType": channel.get("DataSource", {})
+        .get("S3DataSource", {})
+        .get("S3DataDistributionType", "FullyReplicated"),
         "RecordWrapperType": channel.get("RecordWrapperType", "None"),
     }
     if channel.get("ContentType"):

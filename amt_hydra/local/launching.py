@@ -24,7 +24,9 @@ def hyperparameters(definition: Definition, tuned: dict[str, str]) -> dict[str, 
 def channels(definition: Definition) -> tuple[dict[str, Any], ...]:
     """Input channels with their effective input mode (a channel's own, else the algorithm's)."""
     mode = definition.raw["AlgorithmSpecification"].get("TrainingInputMode", "File")
-    return tuple({**c, "InputMode": c.get("InputMode") or mode} for c in definition.raw.get("InputDataConfig", []))
+    return tuple(
+        {**c, "InputMode": c.get("InputMode") or mode} for c in definition.raw.get("InputDataConfig", [])
+    )
 
 
 def start_trial(

@@ -22,13 +22,17 @@ OPERATION = "ListTrainingJobsForHyperParameterTuningJob"
 
 def _enum(operation: str, value: Any, member: str, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
-        raise constraint(operation, value, member, f"Member must satisfy enum value set: [{', '.join(allowed)}]")
+        raise constraint(
+            operation, value, member, f"Member must satisfy enum value set: [{', '.join(allowed)}]"
+        )
 
 
 def check_max_results(operation: str, max_results: int, upper: int = 100) -> None:
     """botocore checks the minimum client-side; the maximum is the service's (ValidationException)."""
     if max_results > upper:
-        raise constraint(operation, max_results, "maxResults", f"Member must have value less than or equal to {upper}")
+        raise constraint(
+            operation, max_results, "maxResults", f"Member must have value less than or equal to {upper}"
+        )
 
 
 def page(
@@ -45,7 +49,11 @@ def page(
         if offset < 0:
             raise client_error(VALIDATION, "Invalid pagination token.", operation)
     end = offset + max_results
-    nxt = base64.urlsafe_b64encode(json.dumps({"o": end, "k": key}).encode()).decode() if end < len(items) else None
+    nxt = (
+        base64.urlsafe_b64encode(json.dumps({"o": end, "k": key}).encode()).decode()
+        if end < len(items)
+        else None
+    )
     return items[offset:end], nxt
 
 

@@ -22,7 +22,7 @@ def syslog_escape(line: str) -> str:
 
 
 def parse_metric_value(text: str | None) -> float | None:
-    """A finite float, or None: non-numeric captures and NaN/inf are not recorded (CloudWatch cannot hold them)."""
+    """A finite float, or None: non-numeric captures and NaN/inf are not recorded (CloudWatch has no NaN)."""
     if text is None:
         return None
     try:

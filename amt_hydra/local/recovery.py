@@ -24,7 +24,9 @@ INTERRUPTED_REASON = (
 )
 
 
-def close_unfinished(job: JobDir, records: Iterable[TrialRecord], now: float, cause: str | None = None) -> None:
+def close_unfinished(
+    job: JobDir, records: Iterable[TrialRecord], now: float, cause: str | None = None
+) -> None:
     """Close the training jobs a dead engine left running; with `cause`, as Stopped for that cause."""
     for rec in records:
         if not rec.finished:

@@ -18,7 +18,8 @@ from amt_hydra.local.warm_start import parent_jobs
 
 ENGINE_GONE = (
     "InternalServerError: the local engine process of this tuning job is not running (it was killed or "
-    "crashed, see {log}). Submit the same request again (or call resume_hyper_parameter_tuning_job) to resume it."
+    "crashed, see {log}). Submit the same request again (or call resume_hyper_parameter_tuning_job) "
+    "to resume it."
 )
 
 
@@ -35,29 +36,36 @@ def training_job_summary(rec: TrialRecord, setup: TuningSetup, tuning_name: str)
     definition = setup.definition(rec.definition)
     final = None
     if rec.final_objective is not None and rec.status != "Failed":
-        final = {"Type": definition.objective_type, "MetricName": definition.objective_name,
-                 "Value": rec.final_objective}
-    return _drop_none({
-        "TrainingJobDefinitionName": definition.name,
-        "TrainingJobName": rec.name,
-        "TrainingJobArn": training_job_arn(rec.name),
-        "TuningJobName": tuning_name,
-        "CreationTime": ts(rec.creation_time),
-        "TrainingStartTime": ts(rec.start_time),
-        "TrainingEndTime": ts(rec.end_time),
-        "TrainingJobStatus": rec.status,
-        "TunedHyperParameters": dict(rec.tuned),
-        "FailureReason": rec.failure_reason,
-        "FinalHyperParameterTuningJobObjectiveMetric": final,
-        "ObjectiveStatus": rec.objective_status,
-    })
+        final = {
+            "Type": definition.objective_type,
+            "MetricName": definition.objective_name,
+            "Value": rec.final_objective,
+        }
+    return _drop_none(
+        {
+            "TrainingJobDefinitionName": definition.name,
+            "TrainingJobName": rec.name,
+            "TrainingJobArn": training_job_arn(rec.name),
+            "TuningJobName": tuning_name,
+            "CreationTime": ts(rec.creation_time),
+            "TrainingStartTime": ts(rec.start_time),
+            "TrainingEndTime": ts(rec.end_time),
+            "TrainingJobStatus": rec.status,
+            "TunedHyperParameters": dict(rec.tuned),
+            "FailureReason": rec.failure_reason,
+            "FinalHyperParameterTuningJobObjectiveMetric": final,
+            "ObjectiveStatus": rec.objective_status,
+        }
+    )
 
 
 def _counters(records: list[TrialRecord]) -> tuple[dict[str, int], dict[str, int]]:
     status = {"Completed": 0, "InProgress": 0, "RetryableError": 0, "NonRetryableError": 0, "Stopped": 0}
     objective = {"Succeeded": 0, "Pending": 0, "Failed": 0}
     for rec in records:
-        key = {"Stopping": "InProgress", "Failed": rec.failure_kind or "NonRetryableError"}.get(rec.status, rec.status)
+        key = {"Stopping": "InProgress", "Failed": rec.failure_kind or "NonRetryableError"}.get(
+            rec.status, rec.status
+        )
         status[key] += 1
         objective[rec.objective_status] += 1
     return status, objective
@@ -108,7 +116,11 @@ def _completion_details(tuning: dict[str, Any]) -> dict[str, Any] | None:
     details = tuning.get("completion")
     if not details:
         return None
-    out = {"NumberOfTrainingJobsObjectiveNotImproving": details.get("NumberOfTrainingJobsObjectiveNotImproving", 0)}
+    out = {
+        "NumberOfTrainingJobsObjectiveNotImproving": details.get(
+            "NumberOfTrainingJobsObjectiveNotImproving", 0
+        )
+    }
     if details.get("ConvergenceDetectedTime") is not None:
         out["ConvergenceDetectedTime"] = ts(details["ConvergenceDetectedTime"])
     return out
@@ -138,43 +150,56 @@ def describe_training_job(job: JobDir, rec: TrialRecord) -> dict[str, Any]:
     algorithm = {k: v for k, v in raw["AlgorithmSpecification"].items() if k != "MetricDefinitions"}
     algorithm["MetricDefinitions"] = [{"Name": n, "Regex": r} for n, r in definition.metrics.items()]
     output_path = raw["OutputDataConfig"]["S3OutputPath"].rstrip("/")
-    transitions = [_drop_none({"Status": s, "StartTime": ts(t), "StatusMessage": m or None,
-                               "EndTime": ts(rec.transitions[i + 1][1]) if i + 1 < len(rec.transitions) else None})
-                   for i, (s, t, m) in enumerate(rec.transitions)]
+    transitions = [
+        _drop_none(
+            {
+                "Status": s,
+                "StartTime": ts(t),
+                "StatusMessage": m or None,
+                "EndTime": ts(rec.transitions[i + 1][1]) if i + 1 < len(rec.transitions) else None,
+            }
+        )
+        for i, (s, t, m) in enumerate(rec.transitions)
+    ]
     seconds = int((rec.end_time or rec.start_time or 0) - (rec.start_time or 0)) if rec.start_time else None
     folder = job.trial_dir(rec.name)
-    return _drop_none({
-        "TrainingJobName": rec.name,
-        "TrainingJobArn": training_job_arn(rec.name),
-        "TuningJobArn": tuning_job_arn(request["HyperParameterTuningJobName"]),
-        "ModelArtifacts": {"S3ModelArtifacts": f"{output_path}/{rec.name}/output/model.tar.gz"},
-        "TrainingJobStatus": rec.status,
-        "SecondaryStatus": rec.secondary,
-        "FailureReason": rec.failure_reason,
-        "HyperParameters": hyperparameters(definition, rec.tuned),
-        "AlgorithmSpecification": algorithm,
-        "RoleArn": raw.get("RoleArn"),
-        "InputDataConfig": raw.get("InputDataConfig"),
-        "OutputDataConfig": raw["OutputDataConfig"],
-        "ResourceConfig": dict(rec.instance),
-        "VpcConfig": raw.get("VpcConfig"),
-        "StoppingCondition": raw["StoppingCondition"],
-        "CreationTime": ts(rec.creation_time),
-        "TrainingStartTime": ts(rec.start_time),
-        "TrainingEndTime": ts(rec.end_time),
-        "LastModifiedTime": ts(rec.transitions[-1][1] if rec.transitions else rec.creation_time),
-        "SecondaryStatusTransitions": transitions,
-        "FinalMetricDataList": [{"MetricName": n, "Value": v, "Timestamp": ts(t)}
-                                for n, (v, t) in rec.final_metrics.items()],
-        "EnableNetworkIsolation": bool(raw.get("EnableNetworkIsolation", False)),
-        "EnableInterContainerTrafficEncryption": bool(raw.get("EnableInterContainerTrafficEncryption", False)),
-        "EnableManagedSpotTraining": bool(raw.get("EnableManagedSpotTraining", False)),
-        "CheckpointConfig": raw.get("CheckpointConfig"),
-        "TrainingTimeInSeconds": seconds,
-        "BillableTimeInSeconds": seconds,
-        "Environment": raw.get("Environment"),
-        "RetryStrategy": raw.get("RetryStrategy"),
-        "LocalObjectiveValues": [v for v, _ in rec.objective],
-        "LocalLogPath": str(folder / "output.log"),
-        "LocalJobDir": str(folder / "opt_ml"),
-    })
+    return _drop_none(
+        {
+            "TrainingJobName": rec.name,
+            "TrainingJobArn": training_job_arn(rec.name),
+            "TuningJobArn": tuning_job_arn(request["HyperParameterTuningJobName"]),
+            "ModelArtifacts": {"S3ModelArtifacts": f"{output_path}/{rec.name}/output/model.tar.gz"},
+            "TrainingJobStatus": rec.status,
+            "SecondaryStatus": rec.secondary,
+            "FailureReason": rec.failure_reason,
+            "HyperParameters": hyperparameters(definition, rec.tuned),
+            "AlgorithmSpecification": algorithm,
+            "RoleArn": raw.get("RoleArn"),
+            "InputDataConfig": raw.get("InputDataConfig"),
+            "OutputDataConfig": raw["OutputDataConfig"],
+            "ResourceConfig": dict(rec.instance),
+            "VpcConfig": raw.get("VpcConfig"),
+            "StoppingCondition": raw["StoppingCondition"],
+            "CreationTime": ts(rec.creation_time),
+            "TrainingStartTime": ts(rec.start_time),
+            "TrainingEndTime": ts(rec.end_time),
+            "LastModifiedTime": ts(rec.transitions[-1][1] if rec.transitions else rec.creation_time),
+            "SecondaryStatusTransitions": transitions,
+            "FinalMetricDataList": [
+                {"MetricName": n, "Value": v, "Timestamp": ts(t)} for n, (v, t) in rec.final_metrics.items()
+            ],
+            "EnableNetworkIsolation": bool(raw.get("EnableNetworkIsolation", False)),
+            "EnableInterContainerTrafficEncryption": bool(
+                raw.get("EnableInterContainerTrafficEncryption", False)
+            ),
+            "EnableManagedSpotTraining": bool(raw.get("EnableManagedSpotTraining", False)),
+            "CheckpointConfig": raw.get("CheckpointConfig"),
+            "TrainingTimeInSeconds": seconds,
+            "BillableTimeInSeconds": seconds,
+            "Environment": raw.get("Environment"),
+            "RetryStrategy": raw.get("RetryStrategy"),
+            "LocalObjectiveValues": [v for v, _ in rec.objective],
+            "LocalLogPath": str(folder / "output.log"),
+            "LocalJobDir": str(folder / "opt_ml"),
+        }
+    )

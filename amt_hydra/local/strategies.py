@@ -67,7 +67,10 @@ class OptunaSearch:
         self.setup, self.seed = setup, seed
         direction = "maximize" if setup.direction == "Maximize" else "minimize"
         self.study = optuna.create_study(
-            study_name=setup.name, direction=direction, pruner=make_pruner(setup), sampler=random_sampler(seed)
+            study_name=setup.name,
+            direction=direction,
+            pruner=make_pruner(setup),
+            sampler=random_sampler(seed),
         )
         self.seen: set[tuple[int, frozenset[tuple[str, str]]]] = set()
         self.next_draw = 0
@@ -106,24 +109,42 @@ class OptunaSearch:
         from optuna.trial import TrialState
 
         definition = self.setup.definition(0)
-        params = {r.name: r.from_hp(parent.tuned[r.name]) if r.name in parent.tuned else None
-                  for r in definition.ranges}
+        params = {
+            r.name: r.from_hp(parent.tuned[r.name]) if r.name in parent.tuned else None
+            for r in definition.ranges
+        }
         self.seen.add(config_key(0, {k: parent.tuned[k] for k in params if k in parent.tuned}))
         if parent.objective_status != "Succeeded" or any(v is None for v in params.values()):
             return
         steps = {i + 1: v for i, (v, _) in enumerate(parent.objective)}
         dists = {r.name: r.distribution() for r in definition.ranges}
-        self._add(TrialState.COMPLETE, dict(zip(dists, params.values(), strict=True)), parent.final_objective,
-                  steps, dists=dists)
+        self._add(
+            TrialState.COMPLETE,
+            dict(zip(dists, params.values(), strict=True)),
+            parent.final_objective,
+            steps,
+            dists=dists,
+        )
 
-    def _add(self, state: Any, params: dict[str, Any], value: float | None, steps: dict[int, float],
-             rec: TrialRecord | None = None, dists: dict[str, Any] | None = None) -> None:
+    def _add(
+        self,
+        state: Any,
+        params: dict[str, Any],
+        value: float | None,
+        steps: dict[int, float],
+        rec: TrialRecord | None = None,
+        dists: dict[str, Any] | None = None,
+    ) -> None:
         import optuna
 
         if rec is not None:
             params, dists = rec.optuna_params, self._distributions_for(rec.definition, rec.optuna_params)
         frozen = optuna.trial.create_trial(
-            state=state, params=params, distributions=dists or {}, value=value, intermediate_values=steps,
+            state=state,
+            params=params,
+            distributions=dists or {},
+            value=value,
+            intermediate_values=steps,
             system_attrs=dict(rec.rung_attrs) if rec else {},
         )
         self.study.add_trial(frozen)
@@ -174,12 +195,18 @@ class OptunaSearch:
         return names.index(trial.suggest_categorical(DEFINITION_PARAM, names))
 
     def _param(self, definition: int, r: Range) -> str:
-        return r.name if len(self.setup.definitions) == 1 else f"{self.setup.definition(definition).name}.{r.name}"
+        return (
+            r.name
+            if len(self.setup.definitions) == 1
+            else f"{self.setup.definition(definition).name}.{r.name}"
+        )
 
     def _distributions_for(self, definition: int, params: Mapping[str, Any]) -> dict[str, Any]:
         from optuna.distributions import CategoricalDistribution
 
-        dists = {self._param(definition, r): r.distribution() for r in self.setup.definition(definition).ranges}
+        dists = {
+            self._param(definition, r): r.distribution() for r in self.setup.definition(definition).ranges
+        }
         if DEFINITION_PARAM in params:
             dists[DEFINITION_PARAM] = CategoricalDistribution([d.name for d in self.setup.definitions])
         return {k: v for k, v in dists.items() if k in params}
@@ -201,8 +228,10 @@ class OptunaSearch:
         for d in self.setup.definitions:
             if d.finite_size is None or d.finite_size > _ENUMERATION_LIMIT:
                 continue
-            axes = [r.values if r.kind == "Categorical" else
-                    [str(i) for i in range(int(r.low), int(r.high) + 1)] for r in d.ranges]  # type: ignore[arg-type]
+            axes = [
+                r.values if r.kind == "Categorical" else [str(i) for i in range(int(r.low), int(r.high) + 1)]
+                for r in d.ranges
+            ]  # type: ignore[arg-type]
             names = [r.name for r in d.ranges]
             out.extend((d.index, dict(zip(names, combo, strict=True))) for combo in itertools.product(*axes))
         return out

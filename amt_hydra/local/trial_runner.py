@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import os
 import re
+import select
 import signal
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 TOOLKIT = ("-m", "sagemaker_training.cli.train")
@@ -32,6 +33,7 @@ class ToolkitProcess:
         self._offset = 0
         self._partial = b""
         self.kill_at: float | None = None
+        self.pidfd: int | None = None
 
     def start(self, env: Mapping[str, str], cwd: Path, cpus: tuple[int, ...] = ()) -> int:
         with open(self.log_path, "ab") as log:
@@ -44,6 +46,10 @@ class ToolkitProcess:
                 env=dict(env),
                 start_new_session=True,
             )
+        try:  # a descriptor that becomes readable when the process exits, so the engine wakes at once
+            self.pidfd = os.pidfd_open(self.proc.pid)
+        except (AttributeError, OSError):
+            self.pidfd = None
         if cpus:
             # Set from here rather than in preexec_fn (unsafe in a process with threads); the script,
             # started ~0.4 s later by the toolkit, inherits the mask.
@@ -82,6 +88,9 @@ class ToolkitProcess:
             return None
         # The unreaped leader keeps the group id reserved, so this cannot hit an unrelated group.
         kill_group(self.proc.pid, signal.SIGKILL)
+        if self.pidfd is not None:
+            os.close(self.pidfd)
+            self.pidfd = None
         return self.proc.wait()
 
     def terminate(self, now: float, grace_s: float) -> None:
@@ -138,3 +147,12 @@ def log_tail(log_path: Path, budget: int) -> str:
     if not out and lines:
         return lines[-1][-budget:]
     return "\n".join(reversed(out))
+
+
+def wait_any(processes: list[ToolkitProcess], timeout: float, sleep: Callable[[float], None]) -> None:
+    """Sleep up to `timeout`, waking as soon as one of `processes` exits (pidfds; plain sleep without)."""
+    fds = [p.pidfd for p in processes if p.pidfd is not None]
+    if fds and len(fds) == len(processes):
+        select.select(fds, [], [], timeout)
+    else:
+        sleep(timeout)

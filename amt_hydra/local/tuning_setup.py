@@ -141,7 +141,9 @@ def _definitions(request: Mapping[str, Any]) -> tuple[Definition, ...]:
     return tuple(_definition(i, d, d.get("TuningObjective"), d) for i, d in enumerate(many))
 
 
-def _definition(index: int, raw: Mapping[str, Any], objective: Any, ranges_owner: Mapping[str, Any]) -> Definition:
+def _definition(
+    index: int, raw: Mapping[str, Any], objective: Any, ranges_owner: Mapping[str, Any]
+) -> Definition:
     name = raw.get("DefinitionName")
     where = f"TrainingJobDefinition {name}" if name else "TrainingJobDefinition"
     if not objective:
@@ -199,7 +201,8 @@ def _with_hyperband(setup: TuningSetup, strategy_config: Mapping[str, Any]) -> T
     min_resource = int(band.get("MinResource") or 1)
     if not 1 <= min_resource <= int(max_resource) <= MAX_HYPERBAND_RESOURCE:
         raise LocalValidationError(
-            f"HyperbandStrategyConfig needs 1 <= MinResource ({min_resource}) <= MaxResource ({max_resource}) "
+            f"HyperbandStrategyConfig needs 1 <= MinResource ({min_resource}) "
+            f"<= MaxResource ({max_resource}) "
             f"<= {MAX_HYPERBAND_RESOURCE}."
         )
     return replace(setup, min_resource=min_resource, max_resource=int(max_resource))

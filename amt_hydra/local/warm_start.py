@@ -35,7 +35,8 @@ def check_parents(store: JobStore, setup: TuningSetup) -> None:
         return
     if config.get("WarmStartType") not in ("IdenticalDataAndAlgorithm", "TransferLearning"):
         raise LocalValidationError(
-            f"WarmStartType {config.get('WarmStartType')!r} must be IdenticalDataAndAlgorithm or TransferLearning."
+            f"WarmStartType {config.get('WarmStartType')!r} must be IdenticalDataAndAlgorithm or "
+            "TransferLearning."
         )
     child = setup.definition(0)
     for name in parent_names(setup):

@@ -31,12 +31,28 @@ def spawn(root: Path, name: str, lock_fd: int, python: str | None = None) -> sub
     package_parent = str(Path(amt_hydra.__file__).resolve().parents[1])
     env = dict(os.environ, **_ENGINE_THREADS)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH")) if p)
-    argv = [python or sys.executable, "-m", "amt_hydra.local.worker", "--root", str(root), "--job", name,
-            "--lock-fd", str(lock_fd)]
+    argv = [
+        python or sys.executable,
+        "-m",
+        "amt_hydra.local.worker",
+        "--root",
+        str(root),
+        "--job",
+        name,
+        "--lock-fd",
+        str(lock_fd),
+    ]
     job_dir = root / name.lower()
     with open(job_dir / "worker.log", "ab") as log:
-        return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                pass_fds=(lock_fd,), start_new_session=True, env=env)
+        return subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            pass_fds=(lock_fd,),
+            start_new_session=True,
+            env=env,
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,13 +92,18 @@ def run_engine(
 
     previous = {}
     if threading.current_thread() is threading.main_thread():
-        previous = {sig: signal.signal(sig, ask_stop) for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
+        previous = {
+            sig: signal.signal(sig, ask_stop) for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+        }
     try:
         engine = Engine(store, job, clock=clock)
         engine.run()
     except Exception as err:  # an engine bug: fail the tuning job loudly rather than leave it hanging
         traceback.print_exc()
-        reason = f"InternalServerError: local engine error: {type(err).__name__}: {err} (see {job.path}/worker.log)"
+        reason = (
+            f"InternalServerError: local engine error: {type(err).__name__}: {err} "
+            f"(see {job.path}/worker.log)"
+        )
         abort(job, engine, reason, clock())
         return 1
     finally:

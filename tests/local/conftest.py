@@ -22,7 +22,7 @@ LOSS_REGEX = r"epoch [0-9]+#011loss: (\S+)"
 
 # One script for every behaviour a test needs, chosen by hyperparameters. It prints the objective once
 # per epoch with a tab (SageMaker's logs show it as #011) and records what it saw as SageMaker passes it.
-TRAIN_PY = r'''
+TRAIN_PY = r"""
 import argparse, json, math, os, sys, time
 
 p = argparse.ArgumentParser()
@@ -60,7 +60,7 @@ for epoch in range(args.epochs):
         print(f"epoch {epoch}\tloss: {loss}")
     print(f"epoch {epoch}\taccuracy: {1.0 / (1.0 + loss)}", file=sys.stderr)
     time.sleep(args.sleep)
-'''
+"""
 
 
 @pytest.fixture(scope="session")
@@ -166,8 +166,13 @@ X_RANGE = [{"Name": "x", "MinValue": "0.0", "MaxValue": "1.0", "ScalingType": "L
 @pytest.fixture
 def client_factory(tmp_path: Path, copies: dict[str, str]) -> Callable[..., LocalSageMakerClient]:
     def make(**kwargs: Any) -> LocalSageMakerClient:
-        options = {"root": tmp_path / "store", "local_copies": copies, "poll_interval_s": 0.02,
-                   "stop_grace_s": 0.5, **kwargs}
+        options = {
+            "root": tmp_path / "store",
+            "local_copies": copies,
+            "poll_interval_s": 0.02,
+            "stop_grace_s": 0.5,
+            **kwargs,
+        }
         return LocalSageMakerClient(**options)
 
     return make
@@ -178,7 +183,9 @@ def client(client_factory: Callable[..., LocalSageMakerClient]) -> LocalSageMake
     return client_factory()
 
 
-def wait_for(client: Any, name: str, timeout: float = 90.0, until: Callable[[dict], bool] | None = None) -> dict:
+def wait_for(
+    client: Any, name: str, timeout: float = 90.0, until: Callable[[dict], bool] | None = None
+) -> dict:
     """Poll DescribeHyperParameterTuningJob every 20 ms until terminal (or `until` holds)."""
     deadline = time.monotonic() + timeout
     while True:

@@ -16,12 +16,18 @@ def _code(excinfo: pytest.ExceptionInfo[ClientError]) -> str:
 
 
 def test_unknown_tuning_job_is_resource_not_found(client: LocalSageMakerClient) -> None:
-    for call in (client.describe_hyper_parameter_tuning_job, client.list_training_jobs_for_hyper_parameter_tuning_job,
-                 client.stop_hyper_parameter_tuning_job):
+    for call in (
+        client.describe_hyper_parameter_tuning_job,
+        client.list_training_jobs_for_hyper_parameter_tuning_job,
+        client.stop_hyper_parameter_tuning_job,
+    ):
         with pytest.raises(ClientError) as excinfo:
             call(HyperParameterTuningJobName="nope")
         assert _code(excinfo) == "ResourceNotFound"
-        assert excinfo.value.response["Error"]["Message"] == "Amazon SageMaker can't find a tuning job with name nope"
+        assert (
+            excinfo.value.response["Error"]["Message"]
+            == "Amazon SageMaker can't find a tuning job with name nope"
+        )
         assert excinfo.value.response["ResponseMetadata"]["RequestId"]
 
 
@@ -66,13 +72,26 @@ def test_channel_without_local_copy_names_channel_and_uri(client_factory, source
 @pytest.mark.parametrize(
     ("change", "fragment"),
     [
-        (lambda r: r["HyperParameterTuningJobConfig"].update(Strategy="Grid"), "only CategoricalParameterRanges"),
-        (lambda r: r["HyperParameterTuningJobConfig"].update(Strategy="Hyperband", TrainingJobEarlyStoppingType="Auto"),
-         "must be Off"),
-        (lambda r: r["TrainingJobDefinition"]["AlgorithmSpecification"].update(MetricDefinitions=[]),
-         "not among the MetricDefinitions"),
-        (lambda r: r["HyperParameterTuningJobConfig"]["ParameterRanges"]["ContinuousParameterRanges"][0].update(
-            ScalingType="Logarithmic", MinValue="0"), "greater than 0"),
+        (
+            lambda r: r["HyperParameterTuningJobConfig"].update(Strategy="Grid"),
+            "only CategoricalParameterRanges",
+        ),
+        (
+            lambda r: r["HyperParameterTuningJobConfig"].update(
+                Strategy="Hyperband", TrainingJobEarlyStoppingType="Auto"
+            ),
+            "must be Off",
+        ),
+        (
+            lambda r: r["TrainingJobDefinition"]["AlgorithmSpecification"].update(MetricDefinitions=[]),
+            "not among the MetricDefinitions",
+        ),
+        (
+            lambda r: r["HyperParameterTuningJobConfig"]["ParameterRanges"]["ContinuousParameterRanges"][
+                0
+            ].update(ScalingType="Logarithmic", MinValue="0"),
+            "greater than 0",
+        ),
     ],
 )
 def test_rules_the_engine_depends_on(client: LocalSageMakerClient, change, fragment: str) -> None:
@@ -92,7 +111,9 @@ def test_hyperband_max_resource_inference(client: LocalSageMakerClient) -> None:
 
 def test_not_enough_combinations(client: LocalSageMakerClient) -> None:
     request = make_request("few", max_jobs=10, categorical=[{"Name": "mode", "Values": ["a", "b", "c"]}])
-    with pytest.raises(ClientError, match=r"combinations for the provided ranges \[3.0\] .* MaxNumberOfJobs, \[10\]"):
+    with pytest.raises(
+        ClientError, match=r"combinations for the provided ranges \[3.0\] .* MaxNumberOfJobs, \[10\]"
+    ):
         client.create_hyper_parameter_tuning_job(**request)
 
 
@@ -104,11 +125,20 @@ def test_duplicate_name_and_list_limits(client: LocalSageMakerClient) -> None:
     assert _code(excinfo) == "ResourceInUse"
     assert "already exists. Choose a different name." in excinfo.value.response["Error"]["Message"]
     with pytest.raises(ParamValidationError):  # botocore checks the minimum before sending
-        client.list_training_jobs_for_hyper_parameter_tuning_job(HyperParameterTuningJobName="dup-1", MaxResults=0)
-    for params in ({"MaxResults": 101}, {"SortBy": "Value"}, {"SortOrder": "Up"}, {"StatusEquals": "Done"},
-                   {"NextToken": "garbage"}):
+        client.list_training_jobs_for_hyper_parameter_tuning_job(
+            HyperParameterTuningJobName="dup-1", MaxResults=0
+        )
+    for params in (
+        {"MaxResults": 101},
+        {"SortBy": "Value"},
+        {"SortOrder": "Up"},
+        {"StatusEquals": "Done"},
+        {"NextToken": "garbage"},
+    ):
         with pytest.raises(ClientError) as excinfo:
-            client.list_training_jobs_for_hyper_parameter_tuning_job(HyperParameterTuningJobName="dup-1", **params)
+            client.list_training_jobs_for_hyper_parameter_tuning_job(
+                HyperParameterTuningJobName="dup-1", **params
+            )
         assert _code(excinfo) == "ValidationException"
     with pytest.raises(ClientError) as excinfo:
         client.stop_hyper_parameter_tuning_job(HyperParameterTuningJobName="dup-1")

@@ -19,10 +19,13 @@ def test_tracker_rules() -> None:
     target = CompletionTracker.from_criteria("Maximize", {"TargetObjectiveMetricValue": 0.9}, 30)
     assert [target.observe(v, 0.0) for v in (0.5, None, 0.9)] == [None, None, TARGET]
     patience = CompletionTracker.from_criteria(
-        "Minimize", {"BestObjectiveNotImproving": {"MaxNumberOfTrainingJobsNotImproving": 3}}, 30)
+        "Minimize", {"BestObjectiveNotImproving": {"MaxNumberOfTrainingJobsNotImproving": 3}}, 30
+    )
     fired = [patience.observe(v, 0.0) for v in (1.0, 0.999, 0.5, 0.6, 0.7, 0.8)]
     assert fired == [None, None, None, None, None, NOT_IMPROVING]
-    converge = CompletionTracker.from_criteria("Minimize", {"ConvergenceDetected": {"CompleteOnConvergence": "Enabled"}}, 30)
+    converge = CompletionTracker.from_criteria(
+        "Minimize", {"ConvergenceDetected": {"CompleteOnConvergence": "Enabled"}}, 30
+    )
     assert converge.window == 10
     values = [10.0 - i for i in range(10)] + [1.0 - 0.0001 * i for i in range(10)]
     fired = [converge.observe(v, float(i)) for i, v in enumerate(values)]
@@ -31,19 +34,28 @@ def test_tracker_rules() -> None:
 
 
 def test_target_objective_ends_the_job_completed(client) -> None:
-    request = make_request("target-1", strategy="Grid", max_jobs=None, parallel=1,
-                           categorical=[{"Name": "x", "Values": ["0.9", "0.3", "0.5", "0.7"]}],
-                           TuningJobCompletionCriteria={"TargetObjectiveMetricValue": 0.34})
+    request = make_request(
+        "target-1",
+        strategy="Grid",
+        max_jobs=None,
+        parallel=1,
+        categorical=[{"Name": "x", "Values": ["0.9", "0.3", "0.5", "0.7"]}],
+        TuningJobCompletionCriteria={"TargetObjectiveMetricValue": 0.34},
+    )
     desc = run_job(client, request)
     assert desc["HyperParameterTuningJobStatus"] == "Completed"
     assert [j["TunedHyperParameters"]["x"] for j in summaries(client, "target-1")] == ["0.9", "0.3"]
 
 
 def test_best_objective_not_improving(client) -> None:
-    request = make_request("patience-1", strategy="Grid", max_jobs=None, parallel=1,
-                           categorical=[{"Name": "x", "Values": ["0.3", "0.9", "0.8", "0.7", "0.6"]}],
-                           TuningJobCompletionCriteria={
-                               "BestObjectiveNotImproving": {"MaxNumberOfTrainingJobsNotImproving": 3}})
+    request = make_request(
+        "patience-1",
+        strategy="Grid",
+        max_jobs=None,
+        parallel=1,
+        categorical=[{"Name": "x", "Values": ["0.3", "0.9", "0.8", "0.7", "0.6"]}],
+        TuningJobCompletionCriteria={"BestObjectiveNotImproving": {"MaxNumberOfTrainingJobsNotImproving": 3}},
+    )
     desc = run_job(client, request)
     assert desc["HyperParameterTuningJobStatus"] == "Completed"
     assert desc["TuningJobCompletionDetails"]["NumberOfTrainingJobsObjectiveNotImproving"] == 3
@@ -52,8 +64,14 @@ def test_best_objective_not_improving(client) -> None:
 
 def test_tuning_max_runtime_stops_running_jobs(client_factory) -> None:
     client = client_factory(spawn_engine=False)
-    request = make_request("deadline-1", continuous=X_RANGE, static={"sleep": "1", "epochs": "60"},
-                           max_jobs=6, parallel=2, max_runtime_s=86400)
+    request = make_request(
+        "deadline-1",
+        continuous=X_RANGE,
+        static={"sleep": "1", "epochs": "60"},
+        max_jobs=6,
+        parallel=2,
+        max_runtime_s=86400,
+    )
     request["HyperParameterTuningJobConfig"]["ResourceLimits"]["MaxRuntimeInSeconds"] = 120
     client.create_hyper_parameter_tuning_job(**request)
     start = time.time()

@@ -19,32 +19,51 @@ def _multi(name: str, strategy: str, ranges: dict[str, dict], max_jobs: int | No
     config.pop("ParameterRanges")
     single = request.pop("TrainingJobDefinition")
     request["TrainingJobDefinitions"] = [
-        {**copy.deepcopy(single), "DefinitionName": label, "TuningObjective": objective,
-         "HyperParameterRanges": {"ContinuousParameterRanges": [], "IntegerParameterRanges": [],
-                                  "CategoricalParameterRanges": [], **spec}}
+        {
+            **copy.deepcopy(single),
+            "DefinitionName": label,
+            "TuningObjective": objective,
+            "HyperParameterRanges": {
+                "ContinuousParameterRanges": [],
+                "IntegerParameterRanges": [],
+                "CategoricalParameterRanges": [],
+                **spec,
+            },
+        }
         for label, spec in ranges.items()
     ]
     return request
 
 
 def test_grid_over_two_definitions(client: LocalSageMakerClient) -> None:
-    request = _multi("multi-1", "Grid", {
-        "first": {"CategoricalParameterRanges": [{"Name": "opt", "Values": ["a", "b"]}]},
-        "second": {"CategoricalParameterRanges": [{"Name": "x", "Values": ["0.1", "0.2", "0.3"]}]},
-    }, None)
+    request = _multi(
+        "multi-1",
+        "Grid",
+        {
+            "first": {"CategoricalParameterRanges": [{"Name": "opt", "Values": ["a", "b"]}]},
+            "second": {"CategoricalParameterRanges": [{"Name": "x", "Values": ["0.1", "0.2", "0.3"]}]},
+        },
+        None,
+    )
     desc = run_job(client, request)
     assert desc["HyperParameterTuningJobStatus"] == "Completed"
     jobs = summaries(client, "multi-1")
     got = sorted((j["TrainingJobDefinitionName"], tuple(j["TunedHyperParameters"].items())) for j in jobs)
-    assert got == sorted([("first", (("opt", v),)) for v in "ab"] + [("second", (("x", v),)) for v in
-                                                                      ("0.1", "0.2", "0.3")])
+    assert got == sorted(
+        [("first", (("opt", v),)) for v in "ab"] + [("second", (("x", v),)) for v in ("0.1", "0.2", "0.3")]
+    )
 
 
 def test_random_over_two_definitions_samples_each_space(client: LocalSageMakerClient) -> None:
-    request = _multi("multi-2", "Random", {
-        "first": {"ContinuousParameterRanges": X_RANGE},
-        "second": {"IntegerParameterRanges": [{"Name": "epochs", "MinValue": "1", "MaxValue": "4"}]},
-    }, 6)
+    request = _multi(
+        "multi-2",
+        "Random",
+        {
+            "first": {"ContinuousParameterRanges": X_RANGE},
+            "second": {"IntegerParameterRanges": [{"Name": "epochs", "MinValue": "1", "MaxValue": "4"}]},
+        },
+        6,
+    )
     for definition in request["TrainingJobDefinitions"]:
         if definition["DefinitionName"] == "second":
             del definition["StaticHyperParameters"]["epochs"]
@@ -70,4 +89,6 @@ def test_engine_error_fails_the_tuning_job(client_factory) -> None:
     write_json(job.path / "request.json", {"HyperParameterTuningJobName": "broken-1"})  # corrupt the store
     assert run_engine(client.store.root, "broken-1") == 1
     tuning = job.tuning()
-    assert tuning["status"] == "Failed" and tuning["failure_reason"].startswith("InternalServerError: local engine")
+    assert tuning["status"] == "Failed" and tuning["failure_reason"].startswith(
+        "InternalServerError: local engine"
+    )

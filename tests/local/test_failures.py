@@ -15,8 +15,14 @@ MODES = ["ok", "crash", "timeout", "nometric", "nan", "text"]
 
 
 def test_statuses_and_reasons(client: LocalSageMakerClient) -> None:
-    request = make_request("modes-1", strategy="Grid", max_jobs=None, parallel=3, max_runtime_s=3,
-                           categorical=[{"Name": "mode", "Values": MODES}])
+    request = make_request(
+        "modes-1",
+        strategy="Grid",
+        max_jobs=None,
+        parallel=3,
+        max_runtime_s=3,
+        categorical=[{"Name": "mode", "Values": MODES}],
+    )
     desc = run_job(client, request)
     assert desc["HyperParameterTuningJobStatus"] == "Completed"
     jobs = {j["TunedHyperParameters"]["mode"]: j for j in summaries(client, "modes-1")}
@@ -43,7 +49,12 @@ def test_statuses_and_reasons(client: LocalSageMakerClient) -> None:
     ranked = summaries(client, "modes-1", SortBy="FinalObjectiveMetricValue")
     assert [j["TunedHyperParameters"]["mode"] for j in ranked] == ["ok"]
     assert desc["TrainingJobStatusCounters"] == {
-        "Completed": 4, "InProgress": 0, "RetryableError": 0, "NonRetryableError": 1, "Stopped": 1}
+        "Completed": 4,
+        "InProgress": 0,
+        "RetryableError": 0,
+        "NonRetryableError": 1,
+        "Stopped": 1,
+    }
     assert desc["ObjectiveStatusCounters"] == {"Succeeded": 1, "Pending": 0, "Failed": 5}
 
 
@@ -60,18 +71,27 @@ def test_five_failures_fail_the_tuning_job(client: LocalSageMakerClient) -> None
 
 def test_fallback_to_the_next_instance_config(client_factory) -> None:
     client = client_factory(capacity={"ml.m5.xlarge": 0})
-    configs = [{"InstanceType": t, "InstanceCount": 1, "VolumeSizeInGB": 5}
-               for t in ("ml.g5.xlarge", "ml.m5.xlarge", "ml.c5.xlarge")]
+    configs = [
+        {"InstanceType": t, "InstanceCount": 1, "VolumeSizeInGB": 5}
+        for t in ("ml.g5.xlarge", "ml.m5.xlarge", "ml.c5.xlarge")
+    ]
     request = make_request("fallback-1", max_jobs=2, parallel=2, continuous=X_RANGE)
     definition = request["TrainingJobDefinition"]
     del definition["ResourceConfig"]
-    definition["HyperParameterTuningResourceConfig"] = {"InstanceConfigs": configs, "AllocationStrategy": "Prioritized"}
+    definition["HyperParameterTuningResourceConfig"] = {
+        "InstanceConfigs": configs,
+        "AllocationStrategy": "Prioritized",
+    }
     desc = run_job(client, request)
     assert desc["HyperParameterTuningJobStatus"] == "Completed"
     expected = "ml.g5.xlarge" if count_cuda_devices() else "ml.c5.xlarge"  # a GPU type needs a CUDA device
     for job in summaries(client, "fallback-1"):
         described = client.describe_training_job(TrainingJobName=job["TrainingJobName"])
-        assert described["ResourceConfig"] == {"InstanceType": expected, "InstanceCount": 1, "VolumeSizeInGB": 5}
+        assert described["ResourceConfig"] == {
+            "InstanceType": expected,
+            "InstanceCount": 1,
+            "VolumeSizeInGB": 5,
+        }
         seen = json.loads((Path(described["LocalJobDir"]) / "output" / "data" / "seen.json").read_text())
         assert seen["env"]["SM_CURRENT_INSTANCE_TYPE"] == expected
 

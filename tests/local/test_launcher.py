@@ -22,7 +22,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def ctx(tmp_path: Path, source_dir: Path, data_dir: Path) -> LaunchContext:
-    return LaunchContext(run_dir=tmp_path / "run", staging={CODE_URI: source_dir, DATA_URI: data_dir}, wait=False)
+    return LaunchContext(
+        run_dir=tmp_path / "run", staging={CODE_URI: source_dir, DATA_URI: data_dir}, wait=False
+    )
 
 
 def test_submit_creates_then_resumes_never_duplicates(tmp_path: Path, ctx: LaunchContext) -> None:
@@ -66,10 +68,15 @@ def _run(script: Path) -> subprocess.CompletedProcess[str]:
 
 def test_wait_false_leaves_the_job_running_after_exit(tmp_path: Path, ctx: LaunchContext) -> None:
     request = make_request("detached-1", max_jobs=3, continuous=X_RANGE, static={"sleep": "0.2"})
-    script = _script(tmp_path, ctx, request, """
+    script = _script(
+        tmp_path,
+        ctx,
+        request,
+        """
         launcher = LocalLauncher(root=root, poll_interval_s=0.02)
         launcher.launch(request, LaunchContext(run_dir=Path(root), staging=staging, wait=False))
-    """)
+    """,
+    )
     done = _run(script)
     assert done.returncode == 0, done.stderr
     client = LocalLauncher(root=str(tmp_path / "store")).client()
@@ -79,8 +86,14 @@ def test_wait_false_leaves_the_job_running_after_exit(tmp_path: Path, ctx: Launc
 
 
 def test_ctrl_c_while_waiting_stops_cleanly(tmp_path: Path, ctx: LaunchContext) -> None:
-    request = make_request("interrupt-1", max_jobs=4, continuous=X_RANGE, static={"sleep": "5", "epochs": "20"})
-    script = _script(tmp_path, ctx, request, """
+    request = make_request(
+        "interrupt-1", max_jobs=4, continuous=X_RANGE, static={"sleep": "5", "epochs": "20"}
+    )
+    script = _script(
+        tmp_path,
+        ctx,
+        request,
+        """
         class Interrupted(LocalLauncher):
             def wait(self, name, run_dir):  # stands in for wait_and_report: Ctrl-C once a job runs
                 while True:
@@ -91,7 +104,8 @@ def test_ctrl_c_while_waiting_stops_cleanly(tmp_path: Path, ctx: LaunchContext) 
 
         launcher = Interrupted(root=root, poll_interval_s=0.02, stop_grace_s=0.5)
         launcher.launch(request, LaunchContext(run_dir=Path(root), staging=staging, wait=True))
-    """)
+    """,
+    )
     done = _run(script)
     assert done.returncode != 0 and "KeyboardInterrupt" in done.stderr
     assert "interrupt-1: Stopped" in done.stdout

@@ -18,8 +18,9 @@ NAME = "rand-job-1"
 
 @pytest.fixture(scope="module")
 def finished(tmp_path_factory: pytest.TempPathFactory, copies: dict[str, str]) -> tuple[Any, dict]:
-    client = LocalSageMakerClient(root=tmp_path_factory.mktemp("store"), local_copies=copies,
-                                  poll_interval_s=0.02, stop_grace_s=0.5)
+    client = LocalSageMakerClient(
+        root=tmp_path_factory.mktemp("store"), local_copies=copies, poll_interval_s=0.02, stop_grace_s=0.5
+    )
     request = make_request(
         NAME,
         max_jobs=5,
@@ -38,7 +39,11 @@ def test_completes_with_counters(finished: tuple[Any, dict]) -> None:
     _, desc = finished
     assert desc["HyperParameterTuningJobStatus"] == "Completed"
     assert desc["TrainingJobStatusCounters"] == {
-        "Completed": 5, "InProgress": 0, "RetryableError": 0, "NonRetryableError": 0, "Stopped": 0
+        "Completed": 5,
+        "InProgress": 0,
+        "RetryableError": 0,
+        "NonRetryableError": 0,
+        "Stopped": 0,
     }
     assert desc["ObjectiveStatusCounters"] == {"Succeeded": 5, "Pending": 0, "Failed": 0}
     assert desc["ConsumedResources"]["RuntimeInSeconds"] >= 1
@@ -49,8 +54,10 @@ def test_completes_with_counters(finished: tuple[Any, dict]) -> None:
 def test_parallelism_never_exceeds_limit(finished: tuple[Any, dict]) -> None:
     client, _ = finished
     jobs = summaries(client, NAME)
-    events = sorted([(j["TrainingStartTime"], 1) for j in jobs] + [(j["TrainingEndTime"], -1) for j in jobs],
-                    key=lambda e: (e[0], e[1]))
+    events = sorted(
+        [(j["TrainingStartTime"], 1) for j in jobs] + [(j["TrainingEndTime"], -1) for j in jobs],
+        key=lambda e: (e[0], e[1]),
+    )
     running = peak = 0
     for _, delta in events:
         running += delta
@@ -93,8 +100,22 @@ def test_script_sees_what_sagemaker_passes(finished: tuple[Any, dict]) -> None:
     assert all(isinstance(v, str) for v in hps.values())
     assert hps["x"] == tuned["x"] and hps["opt"] == tuned["opt"] and hps["_tuning_objective_metric"] == "loss"
     # sorted --key value args, JSON-decoded values, reserved keys left out, 1-char keys as -k (§9)
-    expected = ["--epochs", tuned["epochs"], "--flag", "True", "--layers", "[1, 2]", "-n", "007",
-                "--opt", tuned["opt"].strip('"'), "--sleep", "0.1", "-x", str(float(tuned["x"]))]
+    expected = [
+        "--epochs",
+        tuned["epochs"],
+        "--flag",
+        "True",
+        "--layers",
+        "[1, 2]",
+        "-n",
+        "007",
+        "--opt",
+        tuned["opt"].strip('"'),
+        "--sleep",
+        "0.1",
+        "-x",
+        str(float(tuned["x"])),
+    ]
     assert seen["argv"] == expected
     env = seen["env"]
     assert env["SM_HP_OPT"] == tuned["opt"].strip('"') and env["SM_HP_FLAG"] == "true"
@@ -116,7 +137,10 @@ def test_describe_training_job(finished: tuple[Any, dict]) -> None:
     assert job["TuningJobArn"] == desc["HyperParameterTuningJobArn"]
     assert job["TrainingJobStatus"] == "Completed" and job["SecondaryStatus"] == "Completed"
     assert job["HyperParameters"]["_tuning_objective_metric"] == "loss"
-    assert job["HyperParameters"]["sagemaker_submit_directory"] == '"s3://amt-hydra-test/jobs/code/sourcedir.tar.gz"'
+    assert (
+        job["HyperParameters"]["sagemaker_submit_directory"]
+        == '"s3://amt-hydra-test/jobs/code/sourcedir.tar.gz"'
+    )
     assert job["ResourceConfig"] == {"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 5}
     metrics = {m["MetricName"]: m["Value"] for m in job["FinalMetricDataList"]}
     assert metrics["loss"] == desc["BestTrainingJob"]["FinalHyperParameterTuningJobObjectiveMetric"]["Value"]
@@ -140,7 +164,8 @@ def test_list_sorting_filtering_paging(finished: tuple[Any, dict]) -> None:
     while True:
         extra = {"NextToken": token} if token else {}
         page = client.list_training_jobs_for_hyper_parameter_tuning_job(
-            HyperParameterTuningJobName=NAME, MaxResults=2, SortOrder="Descending", **extra)
+            HyperParameterTuningJobName=NAME, MaxResults=2, SortOrder="Descending", **extra
+        )
         pages.append([j["TrainingJobName"] for j in page["TrainingJobSummaries"]])
         token = page.get("NextToken")
         if not token:

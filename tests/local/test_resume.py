@@ -18,17 +18,29 @@ def _configs(jobs: list[dict]) -> list[tuple]:
 
 
 def _finished(jobs: list[dict]) -> dict[str, tuple]:
-    return {j["TrainingJobName"]: (j["TrainingJobStatus"], j["TunedHyperParameters"],
-                                   j.get("FinalHyperParameterTuningJobObjectiveMetric"))
-            for j in jobs if j["TrainingJobStatus"] in ("Completed", "Failed", "Stopped")}
+    return {
+        j["TrainingJobName"]: (
+            j["TrainingJobStatus"],
+            j["TunedHyperParameters"],
+            j.get("FinalHyperParameterTuningJobObjectiveMetric"),
+        )
+        for j in jobs
+        if j["TrainingJobStatus"] in ("Completed", "Failed", "Stopped")
+    }
 
 
 def test_kill_minus_9_then_resume(client: LocalSageMakerClient) -> None:
     ranges = {"continuous": X_RANGE, "static": {"sleep": "0.3"}, "max_jobs": 6, "parallel": 2, "seed": 3}
     client.create_hyper_parameter_tuning_job(**make_request("killed-1", **ranges))
     client.create_hyper_parameter_tuning_job(**make_request("reference-1", **ranges))  # never interrupted
-    desc = wait_for(client, "killed-1", until=lambda d: d["TrainingJobStatusCounters"]["Completed"] >= 2
-                    and d["TrainingJobStatusCounters"]["InProgress"] >= 1)
+    desc = wait_for(
+        client,
+        "killed-1",
+        until=lambda d: (
+            d["TrainingJobStatusCounters"]["Completed"] >= 2
+            and d["TrainingJobStatusCounters"]["InProgress"] >= 1
+        ),
+    )
     os.kill(desc["LocalEnginePid"], signal.SIGKILL)
     dead = wait_for(client, "killed-1", until=lambda d: d["HyperParameterTuningJobStatus"] == "Failed")
     assert "not running" in dead["FailureReason"] and "resume" in dead["FailureReason"]
@@ -42,15 +54,19 @@ def test_kill_minus_9_then_resume(client: LocalSageMakerClient) -> None:
 
     resumed = client.resume_hyper_parameter_tuning_job(HyperParameterTuningJobName="killed-1")
     assert resumed["Resumed"] is True
-    assert client.resume_hyper_parameter_tuning_job(HyperParameterTuningJobName="killed-1")["Resumed"] is False
+    assert (
+        client.resume_hyper_parameter_tuning_job(HyperParameterTuningJobName="killed-1")["Resumed"] is False
+    )
     desc = wait_for(client, "killed-1")
     assert desc["HyperParameterTuningJobStatus"] == "Completed"
     after = summaries(client, "killed-1")
     for name, state in finished_before.items():  # nothing finished is lost or changed
         assert _finished(after)[name] == state
     interrupted = [j for j in after if j["TrainingJobName"] in running_before]
-    assert all(j["TrainingJobStatus"] == "Failed" and j["FailureReason"].startswith("InternalServerError")
-               for j in interrupted)
+    assert all(
+        j["TrainingJobStatus"] == "Failed" and j["FailureReason"].startswith("InternalServerError")
+        for j in interrupted
+    )
     assert desc["TrainingJobStatusCounters"]["RetryableError"] == len(interrupted)
     completed = [j for j in after if j["TrainingJobStatus"] == "Completed"]
     assert len(completed) == 6  # the budget, no finished configuration run twice
@@ -72,7 +88,9 @@ def test_stop_then_resume(client: LocalSageMakerClient) -> None:
     assert desc["HyperParameterTuningJobStatus"] == "Stopped"
     assert desc["TrainingJobStatusCounters"]["InProgress"] == 0
     assert desc["TrainingJobStatusCounters"]["Stopped"] >= 1
-    stopped = [j["TrainingJobName"] for j in summaries(client, "stopped-1") if j["TrainingJobStatus"] == "Stopped"]
+    stopped = [
+        j["TrainingJobName"] for j in summaries(client, "stopped-1") if j["TrainingJobStatus"] == "Stopped"
+    ]
 
     client.resume_hyper_parameter_tuning_job(HyperParameterTuningJobName="stopped-1")
     desc = wait_for(client, "stopped-1")

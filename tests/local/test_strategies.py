@@ -14,7 +14,10 @@ def _sequence(client: Any, name: str) -> list[dict[str, str]]:
 
 def test_grid_runs_each_combination_once(client: LocalSageMakerClient) -> None:
     request = make_request(
-        "grid-1", strategy="Grid", max_jobs=None, seed=None,
+        "grid-1",
+        strategy="Grid",
+        max_jobs=None,
+        seed=None,
         categorical=[{"Name": "opt", "Values": ["a", "b"]}, {"Name": "x", "Values": ["0.1", "0.5", "0.9"]}],
     )
     desc = run_job(client, request)
@@ -24,8 +27,11 @@ def test_grid_runs_each_combination_once(client: LocalSageMakerClient) -> None:
 
 
 def test_random_seed_reproduces_sequence(client: LocalSageMakerClient) -> None:
-    ranges = {"continuous": X_RANGE, "integer": [{"Name": "epochs", "MinValue": "1", "MaxValue": "3"}],
-              "categorical": [{"Name": "opt", "Values": ["a", "b", "c"]}]}
+    ranges = {
+        "continuous": X_RANGE,
+        "integer": [{"Name": "epochs", "MinValue": "1", "MaxValue": "3"}],
+        "categorical": [{"Name": "opt", "Values": ["a", "b", "c"]}],
+    }
     for name, seed in (("seed-a", 11), ("seed-b", 11), ("seed-c", 12)):  # three engines side by side
         request = make_request(name, max_jobs=4, parallel=1, **ranges, seed=seed)
         del request["TrainingJobDefinition"]["StaticHyperParameters"]["epochs"]
@@ -40,7 +46,8 @@ def test_bayesian_seed_reproduces_sequence(client: LocalSageMakerClient) -> None
     # One job at a time and a deterministic objective: the GP sees the same data in the same order.
     for name in ("bayes-a", "bayes-b"):
         client.create_hyper_parameter_tuning_job(
-            **make_request(name, strategy="Bayesian", max_jobs=5, parallel=1, continuous=X_RANGE, seed=5))
+            **make_request(name, strategy="Bayesian", max_jobs=5, parallel=1, continuous=X_RANGE, seed=5)
+        )
     for name in ("bayes-a", "bayes-b"):
         assert wait_for(client, name)["HyperParameterTuningJobStatus"] == "Completed"
     first = _sequence(client, "bayes-a")
@@ -50,7 +57,11 @@ def test_bayesian_seed_reproduces_sequence(client: LocalSageMakerClient) -> None
 
 def test_hyperband_stops_some_jobs(client: LocalSageMakerClient) -> None:
     request = make_request(
-        "hyperband-1", strategy="Hyperband", max_jobs=9, parallel=2, continuous=X_RANGE,
+        "hyperband-1",
+        strategy="Hyperband",
+        max_jobs=9,
+        parallel=2,
+        continuous=X_RANGE,
         static={"epochs": "18", "sleep": "0.02"},
         StrategyConfig={"HyperbandStrategyConfig": {"MinResource": 2}},
     )
@@ -70,9 +81,13 @@ def test_hyperband_stops_some_jobs(client: LocalSageMakerClient) -> None:
 
 def test_early_stopping_auto_stops_a_clearly_worse_job(client: LocalSageMakerClient) -> None:
     request = make_request(
-        "early-1", strategy="Grid", max_jobs=None, parallel=1,
+        "early-1",
+        strategy="Grid",
+        max_jobs=None,
+        parallel=1,
         categorical=[{"Name": "quality", "Values": ["good", "bad"]}],
-        static={"epochs": "6", "sleep": "0.1"}, TrainingJobEarlyStoppingType="Auto",
+        static={"epochs": "6", "sleep": "0.1"},
+        TrainingJobEarlyStoppingType="Auto",
     )
     run_job(client, request)
     good, bad = summaries(client, "early-1")

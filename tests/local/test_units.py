@@ -27,7 +27,15 @@ def test_tab_is_seen_as_011_so_sagemaker_regexes_match() -> None:
 
 def test_scanner_keeps_numeric_values_in_order_and_the_last_is_final() -> None:
     scanner = MetricScanner({"loss": r"loss=(\S+);", "acc": r"acc=(\S+)", "nogroup": r"loss=\S+"}, "loss")
-    lines = ["loss=0.5; acc=0.1", "loss=cat;", "loss=nan;", "loss=inf;", "noise", "loss=0.7; acc=0.2", "loss=1e-3;"]
+    lines = [
+        "loss=0.5; acc=0.1",
+        "loss=cat;",
+        "loss=nan;",
+        "loss=inf;",
+        "noise",
+        "loss=0.7; acc=0.2",
+        "loss=1e-3;",
+    ]
     assert scanner.scan(lines, 2.0) == [0.5, 0.7, 0.001]
     assert scanner.final_objective == 0.001
     assert scanner.latest == {"loss": (0.001, 2.0), "acc": (0.2, 2.0)}
@@ -43,8 +51,10 @@ def _toolkit_layout(tmp_path: Path, failure: str | None, log: str) -> tuple[Path
 
 def test_failure_reason_prefers_log_tail_when_failure_file_says_nothing(tmp_path: Path) -> None:
     failure = 'ExecuteUserScriptError:\nExitCode 1\nErrorMessage ""\nCommand "python -- train.py"'
-    log = "starting\n" + "noise\n" * 400 + "ValueError: real cause\n2024 sagemaker-training-toolkit ERROR    " \
-          "Reporting training FAILURE\nExecuteUserScriptError:\n"
+    log = (
+        "starting\n" + "noise\n" * 400 + "ValueError: real cause\n2024 sagemaker-training-toolkit ERROR    "
+        "Reporting training FAILURE\nExecuteUserScriptError:\n"
+    )
     reason = failure_reason(*_toolkit_layout(tmp_path, failure, log), 1)
     assert reason.startswith("AlgorithmError: ExitCode 1.") and reason.endswith("ValueError: real cause")
     assert len(reason) <= 1024 and "Reporting training FAILURE" not in reason
@@ -56,17 +66,25 @@ def test_failure_reason_uses_a_useful_failure_file(tmp_path: Path) -> None:
     assert reason.startswith("AlgorithmError: ExecuteUserScriptError") and len(reason) == 1024
     (tmp_path / "k").mkdir()
     killed = failure_reason(*_toolkit_layout(tmp_path / "k", None, "last words\n"), -9)
-    assert killed.startswith("AlgorithmError: the training process was killed by SIGKILL") and "last words" in killed
+    assert (
+        killed.startswith("AlgorithmError: the training process was killed by SIGKILL")
+        and "last words" in killed
+    )
 
 
 def test_ranges_map_scaling_faithfully() -> None:
-    ranges = parse_ranges({
-        "ContinuousParameterRanges": [{"Name": "m", "MinValue": "0.9", "MaxValue": "0.999",
-                                       "ScalingType": "ReverseLogarithmic"},
-                                      {"Name": "lr", "MinValue": "1e-5", "MaxValue": "1", "ScalingType": "Logarithmic"}],
-        "IntegerParameterRanges": [{"Name": "n", "MinValue": "1", "MaxValue": "64", "ScalingType": "Logarithmic"}],
-        "CategoricalParameterRanges": [{"Name": "c", "Values": ['"a"', "b"]}],
-    })
+    ranges = parse_ranges(
+        {
+            "ContinuousParameterRanges": [
+                {"Name": "m", "MinValue": "0.9", "MaxValue": "0.999", "ScalingType": "ReverseLogarithmic"},
+                {"Name": "lr", "MinValue": "1e-5", "MaxValue": "1", "ScalingType": "Logarithmic"},
+            ],
+            "IntegerParameterRanges": [
+                {"Name": "n", "MinValue": "1", "MaxValue": "64", "ScalingType": "Logarithmic"}
+            ],
+            "CategoricalParameterRanges": [{"Name": "c", "Values": ['"a"', "b"]}],
+        }
+    )
     n, m, lr, c = ranges  # integer, continuous, categorical, in the request's order within each
     dist = m.distribution()
     assert dist.log and math.isclose(dist.low, 0.001) and math.isclose(dist.high, 0.1)
@@ -100,7 +118,7 @@ def test_capacity_first_free_config_and_cpu_blocks() -> None:
 def test_median_rule() -> None:
     rule = MedianStoppingRule("Minimize")
     previous = [[1.0, 0.8, 0.6], [2.0, 1.0], [0.5]]
-    assert rule.should_stop([1.6], previous) is True   # median of 1.0, 2.0, 0.5 is 1.0
+    assert rule.should_stop([1.6], previous) is True  # median of 1.0, 2.0, 0.5 is 1.0
     assert rule.should_stop([1.0], previous) is False  # not strictly worse
     assert rule.should_stop([1.0, 1.5], previous) is True  # median of 0.9 and 1.5 is 1.2
     assert rule.should_stop([9.0, 9.0, 9.0, 9.0], previous) is False  # nobody reached epoch 4
