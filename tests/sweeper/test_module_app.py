@@ -53,7 +53,7 @@ def test_module_app_is_staged_and_run_by_the_shim(tmp_path: Path) -> None:
 
     staged = sweep_dir / "source"
     assert json.loads((staged / "amt_hydra_entry.json").read_text()) == {
-        "app": "pkgapp/train.py", "module": "pkgapp.train"}
+        "app": "pkgapp/train.py", "module": "pkgapp.train", "config_name": "config", "config_path": "pkgapp/conf"}
     assert (staged / "pkgapp" / "conf" / "config.yaml").is_file()
     assert not (staged / "sweeps" / "1").exists()
 

@@ -51,8 +51,8 @@ def test_sagemaker_sweep_creates_the_tuning_job(aws_env: dict[str, str], tmp_pat
     with tarfile.open(fileobj=io.BytesIO(body["Body"].read())) as tar:
         names = set(tar.getnames())
         sidecar = json.load(tar.extractfile("amt_hydra_entry.json"))  # type: ignore[arg-type]
-    assert names == {"my_app.py", "conf/config.yaml", "amt_hydra_entry.py", "amt_hydra_entry.json"}
-    assert sidecar == {"app": "my_app.py"}
+    assert names == {"my_app.py", "conf/config.yaml", "conf/tune.yaml", "amt_hydra_entry.py", "amt_hydra_entry.json"}
+    assert sidecar == {"app": "my_app.py", "config_name": "config", "config_path": "conf"}
 
     # moto answers a canned Completed job and no training-job listing: the report falls back, results still land
     result = json.loads((sweep_dir / "result.json").read_text())
