@@ -40,6 +40,9 @@ def _svg(title: str, xs: list[float], ys: list[float], line: bool, xlabels: list
                     f"{html.escape(label)}</text>" for x, label in zip(px, xlabels or []))
     axis = (f'<text x="4" y="14" font-size="10">{max(ys):.4g}</text>'
             f'<text x="4" y="{H - PAD}" font-size="10">{min(ys):.4g}</text>')
+    if xlabels is None:
+        axis += (f'<text x="{PAD}" y="{H - 8}" font-size="10">{min(xs):.4g}</text>'
+                 f'<text x="{W - 10}" y="{H - 8}" font-size="10" text-anchor="end">{max(xs):.4g}</text>')
     return (f'<figure><figcaption>{html.escape(title)}</figcaption><svg width="{W}" height="{H}" '
             f'fill="#1f77b4">{axis}{path}{marks}{ticks}</svg></figure>')
 
@@ -81,9 +84,21 @@ def render_report(result: dict[str, Any]) -> str:
                          _best_so_far(values, maximize), line=True))
         tuned = sorted({k for job_, _ in points for k in (job_.get("TunedHyperParameters") or {})})
         body.extend(_param_plot(param, points) for param in tuned)
-    style = "body{font-family:sans-serif}figure{display:inline-block;margin:8px}svg{border:1px solid #ccc}"
+    if result.get("TrainingJobs"):
+        body.append(_jobs_table(result["TrainingJobs"]))
+    style = ("body{font-family:sans-serif}figure{display:inline-block;margin:8px}svg{border:1px solid #ccc}"
+             "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px}")
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>{name}</title><style>{style}</style>"
             f"</head><body>{''.join(body)}</body></html>\n")
+
+
+def _jobs_table(jobs: list[dict[str, Any]]) -> str:
+    from amt_hydra.results.table import job_rows
+
+    header, *rows = job_rows(jobs)
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<h2>Training jobs</h2><table><tr>{head}</tr>{body}</table>"
 
 
 def write_report(result: dict[str, Any], path: Path) -> Path:
