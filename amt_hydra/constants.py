@@ -40,3 +40,17 @@ ENV_ROLE = "SAGEMAKER_ROLE_ARN"
 ENV_ENDPOINT = "AWS_ENDPOINT_URL"
 ENV_LOCAL_ROOT = "AMT_HYDRA_HOME"
 ENV_IMAGE_CACHE = "AMT_HYDRA_IMAGE_CACHE"
+
+# What a SageMaker training container's environment has, as the local engine recreates it.
+ENV_TRAINING_JOB_NAME = "TRAINING_JOB_NAME"
+ENV_TRAINING_JOB_ARN = "TRAINING_JOB_ARN"
+ENV_TOOLKIT_BASE_DIR = "SAGEMAKER_BASE_DIR"  # the training toolkit's /opt/ml outside a container
+# Per-job thread counts the local engine sets so parallel jobs share the cores.
+THREAD_ENV_VARS = (
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "BLIS_NUM_THREADS",
+)

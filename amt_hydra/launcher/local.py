@@ -108,7 +108,7 @@ class LocalLauncher(Launcher):
         """Wait and report with the shared code path (the same as for SageMaker)."""
         from amt_hydra.results.wait import wait_and_report
 
-        wait_and_report(self.client(), name, run_dir)
+        wait_and_report(self.client(), name, run_dir, poll_s=self.poll_interval_s)
 
     def stop_cleanly(self, name: str) -> str:
         """Stop the tuning job (running training jobs end Stopped, state saved) and wait until it has."""

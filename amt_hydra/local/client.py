@@ -18,15 +18,14 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from amt_hydra.constants import SUBMIT_DIR_HP
 from amt_hydra.local import api_errors as err
 from amt_hydra.local import listing, shapes
 from amt_hydra.local.arns import tuning_job_arn
 from amt_hydra.local.records import STOP_USER, TERMINAL_TUNING
+from amt_hydra.local.runnable import check_runnable
 from amt_hydra.local.settings import EngineSettings, normalize_copies
-from amt_hydra.local.sources import decode_hp, is_s3, local_path
 from amt_hydra.local.store import JobDir, JobStore
-from amt_hydra.local.tuning_setup import LocalValidationError, TuningSetup, parse_request
+from amt_hydra.local.tuning_setup import LocalValidationError, parse_request
 from amt_hydra.local.warm_start import check_parents
 from amt_hydra.local.worker import spawn
 
@@ -70,7 +69,7 @@ class LocalSageMakerClient:
             raise err.name_in_use(name, op)
         try:
             setup = parse_request(request)
-            self._check_runnable(setup)
+            check_runnable(setup, self.settings.local_copies)
             check_parents(self.store, setup)
         except LocalValidationError as e:
             raise err.client_error(err.VALIDATION, str(e), op) from None
@@ -265,42 +264,3 @@ class LocalSageMakerClient:
         config = full["HyperParameterTuningJobConfig"]
         out.update(Strategy=config["Strategy"], ResourceLimits=config["ResourceLimits"])
         return out
-
-    def _check_runnable(self, setup: TuningSetup) -> None:
-        """Script mode, no Autotune, and a local copy for every S3 URI the jobs need; else refused now."""
-        if (setup.request.get("Autotune") or {}).get("Mode") == "Enabled":
-            raise LocalValidationError(
-                "Autotune is not emulated by the local launcher; give the ranges explicitly."
-            )
-        for d in setup.definitions:
-            where = f"TrainingJobDefinition {d.name}" if d.name else "TrainingJobDefinition"
-            if "sagemaker_program" not in d.static:
-                raise LocalValidationError(
-                    f"{where}: the local launcher runs script-mode jobs; StaticHyperParameters needs "
-                    "sagemaker_program and sagemaker_submit_directory."
-                )
-            mode = d.raw["AlgorithmSpecification"].get("TrainingInputMode", "File")
-            if SUBMIT_DIR_HP in d.static:
-                self._need(str(decode_hp(d.static[SUBMIT_DIR_HP])), f"{where}: {SUBMIT_DIR_HP}")
-            for channel in d.raw.get("InputDataConfig") or []:
-                label = f"{where}: channel {channel['ChannelName']!r}"
-                if (channel.get("InputMode") or mode) == "Pipe":
-                    raise LocalValidationError(
-                        f"{label}: Pipe input mode is not emulated by the local launcher."
-                    )
-                source = channel.get("DataSource", {}).get("S3DataSource")
-                if source is None:
-                    raise LocalValidationError(f"{label}: only S3DataSource channels can be run locally.")
-                self._need(source["S3Uri"], label)
-
-    def _need(self, uri: str, label: str) -> None:
-        path = local_path(uri, self.settings.local_copies)
-        if path is None:
-            raise LocalValidationError(
-                f"{label}: {uri} has no local copy; set launcher.local_copies to map this S3 URI "
-                "(or a prefix "
-                "of it) to a local file or folder."
-            )
-        if not path.exists():
-            kind = "local copy of " + uri if is_s3(uri) else "path"
-            raise LocalValidationError(f"{label}: the {kind} does not exist: {path}")

@@ -11,19 +11,14 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
-import signal
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
 from amt_hydra.local import recovery
-from amt_hydra.local.capacity import ICE_REASON, CapacityTable, CpuSlots, count_cuda_devices
+from amt_hydra.local.capacity import CapacityTable, CpuSlots, count_cuda_devices
 from amt_hydra.local.completion import CompletionTracker, failed_without_success, no_success_reason
 from amt_hydra.local.early_stopping import early_stopping_rule
-from amt_hydra.local.launching import start_trial
-from amt_hydra.local.metrics import MetricScanner
+from amt_hydra.local.launching import Running, fail_capacity, new_record, settle, start_trial
 from amt_hydra.local.records import (
     STOP_EARLY,
     STOP_HYPERBAND,
@@ -36,24 +31,11 @@ from amt_hydra.local.sampler_factory import make_search
 from amt_hydra.local.settings import EngineSettings
 from amt_hydra.local.store import JobDir, JobStore
 from amt_hydra.local.strategies import Suggestion
-from amt_hydra.local.trial_runner import ToolkitProcess, failure_reason, kill_group, wait_any
+from amt_hydra.local.trial_runner import wait_any
 from amt_hydra.local.tuning_setup import parse_request
 from amt_hydra.local.warm_start import parent_trials
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Running:
-    """A training job whose toolkit process is alive (or being stopped)."""
-
-    rec: TrialRecord
-    proc: ToolkitProcess
-    scanner: MetricScanner
-    suggestion: Suggestion
-    slot: int
-    deadline: float | None
-    stop_cause: str | None = None
 
 
 class Engine:
@@ -185,18 +167,14 @@ class Engine:
             if instance is None and not self.capacity.all_exhausted(configs):
                 self.pending = suggestion  # wait for a slot of a type that has capacity
                 return
-            rec = self._new_record(suggestion, instance or dict(configs[0]), now)
+            rec = new_record(self.setup, self.records, suggestion, instance or dict(configs[0]), now)
+            self.records[rec.name] = rec
             if instance is None:
-                self._fail_capacity(rec, suggestion, now)
+                fail_capacity(rec, now)
+                self._finished(rec, suggestion, now)
                 continue
-            slot = self.slots.take()
-            proc, scanner = start_trial(self.job, self.setup, rec, self.settings, self.slots, slot)
-            deadline = self.setup.definition(rec.definition).max_runtime_s
-            self.running[rec.name] = Running(
-                rec, proc, scanner, suggestion, slot, None if deadline is None else now + float(deadline)
-            )
-            rec.pid, rec.start_time = proc.pid, now
-            rec.set_secondary("Training", now, "Training image download completed. Training in progress.")
+            running = start_trial(self.job, self.setup, rec, self.settings, self.slots, suggestion, now)
+            self.running[rec.name] = running
             self.job.write_trial(rec)
             log.info("started %s %s on %s", rec.name, rec.tuned, rec.instance["InstanceType"])
 
@@ -204,30 +182,6 @@ class Engine:
         if self.queue:
             return self.search.requeue(self.queue.pop(0))
         return self.search.suggest()
-
-    def _new_record(self, suggestion: Suggestion, instance: dict[str, Any], now: float) -> TrialRecord:
-        index = max((r.index for r in self.records.values()), default=0) + 1
-        name = f"{self.setup.name}-{index:03d}-{secrets.token_hex(4)}"
-        rec = TrialRecord(
-            name=name,
-            index=index,
-            definition=suggestion.definition,
-            tuned=suggestion.tuned,
-            optuna_params=suggestion.optuna_params,
-            creation_time=now,
-            draw=suggestion.draw,
-            instance=instance,
-            optuna_number=suggestion.number,
-        )
-        rec.set_secondary("Starting", now, "Launching requested ML instances")
-        self.records[name] = rec
-        return rec
-
-    def _fail_capacity(self, rec: TrialRecord, suggestion: Suggestion, now: float) -> None:
-        rec.status, rec.end_time, rec.start_time = "Failed", now, None
-        rec.failure_reason, rec.failure_kind = ICE_REASON, "RetryableError"
-        rec.set_secondary("Failed", now, ICE_REASON)
-        self._finished(rec, suggestion, now)
 
     # -- running jobs ------------------------------------------------------------------------------------
     def _poll(self, running: Running, now: float) -> None:
@@ -275,20 +229,7 @@ class Engine:
         del self.running[rec.name]
         self.capacity.release(rec.instance["InstanceType"])
         self.slots.give_back(running.slot)
-        rec.end_time, rec.stop_cause = now, running.stop_cause
-        if running.stop_cause is not None:
-            rec.status = "Stopped"
-            rec.set_secondary(
-                "MaxRuntimeExceeded" if running.stop_cause == STOP_MAX_RUNTIME else "Stopped", now
-            )
-        elif code == 0:
-            rec.status = "Completed"
-            rec.set_secondary("Completed", now, "Training job completed")
-        else:
-            base = self.job.trial_dir(rec.name) / "opt_ml"
-            rec.status, rec.failure_kind = "Failed", "NonRetryableError"
-            rec.failure_reason = failure_reason(base, self.job.trial_dir(rec.name) / "output.log", code)
-            rec.set_secondary("Failed", now, "Training job failed")
+        settle(self.job, rec, code, running.stop_cause, now)
         log.info("%s %s objective=%s", rec.name, rec.status, rec.final_objective)
         self._finished(rec, running.suggestion, now)
 
@@ -305,22 +246,3 @@ class Engine:
         attempts = failed_without_success(self.records.values())
         if attempts is not None:
             self._end("Failed", no_success_reason(attempts), STOP_TUNING_END, now)
-
-
-def abort(job: JobDir, engine: Engine | None, reason: str, now: float) -> None:
-    """After an engine error: kill the running jobs, fail them and the tuning job with `reason`."""
-    for running in list(engine.running.values()) if engine is not None else []:
-        kill_group(running.proc.pid, signal.SIGKILL)
-        running.proc.poll()
-        rec = running.rec
-        rec.status, rec.end_time, rec.failure_kind, rec.failure_reason = (
-            "Failed",
-            now,
-            "RetryableError",
-            reason,
-        )
-        rec.set_secondary("Failed", now, reason)
-        job.write_trial(rec)
-    tuning = job.tuning()
-    tuning.update(status="Failed", end_time=now, failure_reason=reason[:1024], last_modified=now)
-    job.write_tuning(tuning)

@@ -16,19 +16,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from amt_hydra.constants import SUBMIT_DIR_HP
+from amt_hydra.constants import (
+    ENV_TOOLKIT_BASE_DIR,
+    ENV_TRAINING_JOB_ARN,
+    ENV_TRAINING_JOB_NAME,
+    SUBMIT_DIR_HP,
+    THREAD_ENV_VARS,
+)
 from amt_hydra.local.sources import decode_hp, encode_like, local_path
 
 HOST = "localhost"  # must resolve: with algo-1 the toolkit waits for DNS forever (§12.1)
 GROUP = "homogeneousCluster"
-THREAD_ENV_VARS = (
-    "OMP_NUM_THREADS",
-    "MKL_NUM_THREADS",
-    "OPENBLAS_NUM_THREADS",
-    "NUMEXPR_NUM_THREADS",
-    "VECLIB_MAXIMUM_THREADS",
-    "BLIS_NUM_THREADS",
-)
 _NOT_INHERITED_PREFIXES = ("SM_", "SAGEMAKER_", "TRAINING_JOB_")
 
 
@@ -73,10 +71,12 @@ def environment(base: Path, spec: JobSpec, inherited: Mapping[str, str] | None =
     if spec.gpu is not None:
         env["CUDA_VISIBLE_DEVICES"] = str(spec.gpu)
     env.update(
-        SAGEMAKER_BASE_DIR=str(base),
-        TRAINING_JOB_NAME=spec.name,
-        TRAINING_JOB_ARN=spec.arn,
-        PYTHONUNBUFFERED="1",
+        {
+            ENV_TOOLKIT_BASE_DIR: str(base),
+            ENV_TRAINING_JOB_NAME: spec.name,
+            ENV_TRAINING_JOB_ARN: spec.arn,
+            "PYTHONUNBUFFERED": "1",
+        }
     )
     env.update(spec.extra_env)
     env.update(spec.environment)

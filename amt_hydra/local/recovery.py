@@ -14,9 +14,10 @@ import signal
 from collections.abc import Iterable
 from pathlib import Path
 
+from amt_hydra.constants import ENV_TRAINING_JOB_NAME
 from amt_hydra.local.records import STOP_USER, TrialRecord
 from amt_hydra.local.store import JobDir
-from amt_hydra.local.trial_runner import kill_group
+from amt_hydra.local.trial_runner import ToolkitProcess, kill_group
 
 INTERRUPTED_REASON = (
     "InternalServerError: the local engine process ended while this training job was running; its "
@@ -67,4 +68,20 @@ def owns(pid: int, job_name: str) -> bool:
         environ = Path(f"/proc/{pid}/environ").read_bytes()
     except OSError:
         return False
-    return f"TRAINING_JOB_NAME={job_name}".encode() in environ.split(b"\0")
+    return f"{ENV_TRAINING_JOB_NAME}={job_name}".encode() in environ.split(b"\0")
+
+
+def abort(
+    job: JobDir, running: Iterable[tuple[ToolkitProcess, TrialRecord]], reason: str, now: float
+) -> None:
+    """After an engine error: kill the running jobs, fail them and the tuning job with `reason`."""
+    for proc, rec in running:
+        kill_group(proc.pid, signal.SIGKILL)
+        proc.poll()
+        rec.status, rec.end_time = "Failed", now
+        rec.failure_kind, rec.failure_reason = "RetryableError", reason
+        rec.set_secondary("Failed", now, reason)
+        job.write_trial(rec)
+    tuning = job.tuning()
+    tuning.update(status="Failed", end_time=now, failure_reason=reason[:1024], last_modified=now)
+    job.write_tuning(tuning)

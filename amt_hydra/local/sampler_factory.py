@@ -61,6 +61,7 @@ def make_pruner(setup: TuningSetup) -> Any:
 
 def make_search(setup: TuningSetup, seed: int) -> Any:
     """The search for this strategy: `OptunaSearch` or `GridSearch` (same methods)."""
-    from amt_hydra.local.strategies import GridSearch, OptunaSearch
+    from amt_hydra.local.grid_search import GridSearch
+    from amt_hydra.local.strategies import OptunaSearch
 
     return GridSearch(setup) if setup.strategy == "Grid" else OptunaSearch(setup, seed)

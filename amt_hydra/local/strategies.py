@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from amt_hydra.local.ranges import Range, grid
+from amt_hydra.local.ranges import Range
 from amt_hydra.local.records import TrialRecord
 from amt_hydra.local.sampler_factory import make_pruner, make_sampler, random_sampler
 from amt_hydra.local.tuning_setup import TuningSetup
@@ -270,31 +270,3 @@ def _suggest(trial: Any, name: str, dist: Any) -> Any:
     if isinstance(dist, IntDistribution):
         return trial.suggest_int(name, dist.low, dist.high, log=dist.log)
     return trial.suggest_float(name, dist.low, dist.high, log=dist.log)
-
-
-class GridSearch:
-    """Grid: every combination of the categorical values exactly once, in the request's order."""
-
-    def __init__(self, setup: TuningSetup) -> None:
-        self.combinations = [(d.index, combo) for d in setup.definitions for combo in grid(d.ranges)]
-        self.seen: set[tuple[int, frozenset[tuple[str, str]]]] = set()
-
-    def replay(self, records: Iterable[TrialRecord], parents: Iterable[TrialRecord] = ()) -> None:
-        for rec in [*parents, *records]:
-            self.seen.add(config_key(rec.definition, rec.tuned))
-
-    def suggest(self) -> Suggestion | None:
-        for draw, (definition, tuned) in enumerate(self.combinations):
-            if config_key(definition, tuned) not in self.seen:
-                self.seen.add(config_key(definition, tuned))
-                return Suggestion(definition, dict(tuned), dict(tuned), draw)
-        return None
-
-    def requeue(self, rec: TrialRecord) -> Suggestion:
-        return Suggestion(rec.definition, dict(rec.tuned), dict(rec.optuna_params), rec.draw)
-
-    def report(self, suggestion: Suggestion, step: int, value: float) -> bool:
-        return False
-
-    def tell(self, suggestion: Suggestion, rec: TrialRecord) -> dict[str, float]:
-        return {}

@@ -72,7 +72,8 @@ def run_engine(
 
     The worker process calls this; tests call it directly to run the engine with a faster clock.
     """
-    from amt_hydra.local.engine import Engine, abort
+    from amt_hydra.local.engine import Engine
+    from amt_hydra.local.recovery import abort
     from amt_hydra.local.store import JobStore
 
     store = JobStore(root)
@@ -104,7 +105,8 @@ def run_engine(
             f"InternalServerError: local engine error: {type(err).__name__}: {err} "
             f"(see {job.path}/worker.log)"
         )
-        abort(job, engine, reason, clock())
+        running = [(r.proc, r.rec) for r in engine.running.values()] if engine is not None else []
+        abort(job, running, reason, clock())
         return 1
     finally:
         os.close(lock_fd)

@@ -114,3 +114,16 @@ def test_ctrl_c_while_waiting_stops_cleanly(tmp_path: Path, ctx: LaunchContext) 
     assert desc["HyperParameterTuningJobStatus"] == "Stopped"
     jobs = summaries(client, "interrupt-1")
     assert jobs and all(j["TrainingJobStatus"] == "Stopped" for j in jobs)
+
+
+def test_launch_waits_and_reports_with_the_shared_code_path(
+    tmp_path: Path, ctx: LaunchContext, capsys
+) -> None:
+    launcher = LocalLauncher(root=str(tmp_path / "store"), stop_grace_s=0.5, poll_interval_s=0.05)
+    request = make_request("report-1", max_jobs=2, continuous=X_RANGE)
+    run_dir = tmp_path / "run"
+    launcher.launch(request, LaunchContext(run_dir=run_dir, staging=ctx.staging, wait=True))
+    result = json.loads((run_dir / "result.json").read_text())
+    assert result["TuningJob"]["HyperParameterTuningJobStatus"] == "Completed"
+    assert [j["InstanceType"] for j in result["TrainingJobs"]] == ["ml.m5.large"] * 2
+    assert (run_dir / "report.html").is_file() and "report-1" in capsys.readouterr().out
