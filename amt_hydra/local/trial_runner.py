@@ -21,6 +21,7 @@ TOOLKIT = ("-m", "sagemaker_training.cli.train")
 MAX_REASON = 1024
 _TOOLKIT_TRAILER = "Reporting training FAILURE"
 _EMPTY_MESSAGE = re.compile(r'ErrorMessage\s*""')
+_EXIT_CODE = re.compile(r"ExitCode\s+(-?\d+)")
 
 
 class ToolkitProcess:
@@ -118,10 +119,8 @@ def failure_reason(base: Path, log_path: Path, returncode: int) -> str:
     text = failure.read_text(errors="replace").strip() if failure.is_file() else ""
     if text and not _EMPTY_MESSAGE.search(text):
         return ("AlgorithmError: " + text)[:MAX_REASON]
-    if returncode < 0:
-        head = f"AlgorithmError: the training process was killed by {signal.Signals(-returncode).name}."
-    else:
-        head = f"AlgorithmError: ExitCode {returncode}."
+    reported = _EXIT_CODE.search(text)
+    head = f"AlgorithmError: {describe_exit(int(reported.group(1)) if reported else returncode)}."
     tail = log_tail(log_path, MAX_REASON - len(head) - 25)
     return f"{head} Last lines of the log:\n{tail}" if tail else head
 
@@ -156,3 +155,16 @@ def wait_any(processes: list[ToolkitProcess], timeout: float, sleep: Callable[[f
         select.select(fds, [], [], timeout)
     else:
         sleep(timeout)
+
+
+def describe_exit(code: int) -> str:
+    """An exit status in words: a negative one is the signal that killed the process."""
+    if code < 0 or code == 137:
+        number = -code if code < 0 else 9
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = f"signal {number}"
+        hint = " (often: out of memory)" if number == 9 else ""
+        return f"the training process was killed by {name}{hint}"
+    return f"ExitCode {code}"

@@ -4,12 +4,14 @@ and instance fallbacks."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 from pathlib import Path
 
 from amt_hydra.local.capacity import ICE_REASON, count_cuda_devices
 from amt_hydra.local.client import LocalSageMakerClient
 from amt_hydra.local.completion import no_success_reason
-from tests.local.conftest import X_RANGE, make_request, run_job, summaries
+from tests.local.conftest import X_RANGE, make_request, run_job, summaries, wait_for
 
 MODES = ["ok", "crash", "timeout", "nometric", "nan", "text"]
 
@@ -103,3 +105,32 @@ def test_no_capacity_anywhere_is_an_insufficient_capacity_error(client_factory) 
     assert desc["FailureReason"] == no_success_reason(5)
     assert desc["TrainingJobStatusCounters"]["RetryableError"] == 5
     assert all(j["FailureReason"] == ICE_REASON for j in summaries(client, "ice-1"))
+
+
+def test_a_killed_training_process_fails_and_the_tuning_job_goes_on(client: LocalSageMakerClient) -> None:
+    request = make_request(
+        "killed-job-1",
+        strategy="Grid",
+        max_jobs=None,
+        parallel=1,
+        categorical=[{"Name": "mode", "Values": ["timeout", "ok"]}],
+    )
+    client.create_hyper_parameter_tuning_job(**request)
+    first = wait_for(
+        client, "killed-job-1", until=lambda d: d["TrainingJobStatusCounters"]["InProgress"] == 1
+    )
+    name = summaries(client, "killed-job-1")[0]["TrainingJobName"]
+    folder = Path(first["LocalJobDir"]) / "trials" / name
+    seen = folder / "opt_ml" / "output" / "data" / "seen.json"
+    wait_for(client, "killed-job-1", until=lambda d: seen.is_file())  # the script is running
+    pid = json.loads((folder / "state.json").read_text())["pid"]
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    os.kill(int(children[0]), signal.SIGKILL)  # as the OOM killer would
+    desc = wait_for(client, "killed-job-1")
+    assert desc["HyperParameterTuningJobStatus"] == "Completed"
+    killed, ok = summaries(client, "killed-job-1")
+    assert killed["TrainingJobStatus"] == "Failed" and "SIGKILL" in killed["FailureReason"]
+    assert (
+        ok["TrainingJobStatus"] == "Completed"
+        and desc["BestTrainingJob"]["TrainingJobName"] == ok["TrainingJobName"]
+    )
