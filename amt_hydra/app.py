@@ -37,7 +37,8 @@ def instantiate_launcher(node: Any) -> Launcher:
     try:
         launcher = instantiate(node)
     except InstantiationException as exc:
-        raise ConfigError("launcher", str(exc).splitlines()[0]) from None
+        lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip() and not ln.startswith("full_key")]
+        raise ConfigError("launcher", " ".join(lines)) from None
     if not isinstance(launcher, Launcher):
         raise ConfigError("launcher._target_", f"{type(launcher).__name__} is not an amt_hydra Launcher")
     return launcher

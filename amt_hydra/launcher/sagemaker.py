@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from amt_hydra.constants import ENV_ROLE, SOURCE_TARBALL
-from amt_hydra.errors import LaunchError
+from amt_hydra.errors import ConfigError, LaunchError
 from amt_hydra.launcher.aws import client_config, error_code, launch_error, session, with_retries
 from amt_hydra.launcher.base import LaunchContext, Launcher
 from amt_hydra.launcher.packaging import package_source
 
 PLACEHOLDER_BUCKET = "sagemaker-REGION-ACCOUNT"
+BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 CONSOLE = "https://{region}.console.aws.amazon.com/sagemaker/home?region={region}#/hyper-tuning-jobs/{name}"
 
 
@@ -74,6 +76,9 @@ class SageMakerLauncher(Launcher):
 
     def _bucket_name(self) -> str:
         if self.bucket:
+            if not BUCKET_NAME.fullmatch(self.bucket):
+                raise ConfigError("launcher.bucket", f"{self.bucket!r} is not a valid S3 bucket name "
+                                  "(3-63 characters: lowercase letters, digits, '.' and '-')")
             return self.bucket
         try:
             sess = self._boto()
@@ -116,7 +121,10 @@ class SageMakerLauncher(Launcher):
                 raise launch_error(exc, name, f"checking bucket {self.bucket} for") from None
         region = self._boto().region_name
         extra = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
-        s3.create_bucket(Bucket=self.bucket, **extra)
+        try:
+            s3.create_bucket(Bucket=self.bucket, **extra)
+        except Exception as exc:
+            raise launch_error(exc, name, f"creating bucket {self.bucket} for") from None
 
     @staticmethod
     def _upload_source(s3: Any, source_dir: Path, bucket: str, key: str) -> None:

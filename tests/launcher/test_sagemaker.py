@@ -130,3 +130,13 @@ def test_source_package_leaves_secrets_and_caches_out(tmp_path: Path) -> None:
         (src / rel).parent.mkdir(parents=True, exist_ok=True)
         (src / rel).write_text("x")
     assert package_source(src, tmp_path / "sourcedir.tar.gz") == ["pkg/model.py", "train.py"]
+
+
+def test_invalid_bucket_name_is_one_line(aws_env: dict, tmp_path: Path) -> None:
+    args = ["+experiment=xgboost_fallbacks", "launcher=sagemaker", "launcher.bucket=Bad_Bucket",
+            f"hydra.run.dir={tmp_path / 'run'}"]
+    result = run_cli(args, cwd=REPO)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("error: launcher.bucket: 'Bad_Bucket' is not a valid S3 bucket name")
+    assert result.stderr.count("\n") == 1
+    assert boto3.client("sagemaker").list_hyper_parameter_tuning_jobs()["HyperParameterTuningJobSummaries"] == []
