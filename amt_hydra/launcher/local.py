@@ -129,7 +129,7 @@ class LocalLauncher(Launcher):
             if status in TERMINAL:
                 break
             time.sleep(min(self.poll_interval_s, 0.5))
-        print(f"tuning job {name}: {status}; rerun the same command to resume it.")
+        print(f"tuning job {name}: {status}; submit the same request again (job_name={name}) to resume it.")
         return status
 
 

@@ -108,7 +108,7 @@ def test_ctrl_c_while_waiting_stops_cleanly(tmp_path: Path, ctx: LaunchContext) 
     )
     done = _run(script)
     assert done.returncode != 0 and "KeyboardInterrupt" in done.stderr
-    assert "interrupt-1: Stopped" in done.stdout
+    assert "interrupt-1: Stopped; submit the same request again (job_name=interrupt-1)" in done.stdout
     client = LocalLauncher(root=str(tmp_path / "store")).client()
     desc = client.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName="interrupt-1")
     assert desc["HyperParameterTuningJobStatus"] == "Stopped"
