@@ -69,7 +69,7 @@ def test_help_lists_the_groups(tmp_path: Path) -> None:
 
 def test_multirun_gives_one_tuning_job_per_strategy(tmp_path: Path) -> None:
     args = ["-m", "+experiment=xgboost_fallbacks", "strategy=bayesian,random", "dry_run=true",
-            f"hydra.sweep.dir={tmp_path / 'multi'}", "launcher=sagemaker", "launcher.bucket=b",
+            f"hydra.sweep.dir={tmp_path / 'multi'}", "launcher=sagemaker", "launcher.bucket=amt-bucket",
             "estimator.role=arn:aws:iam::123456789012:role/SageMakerRole"]
     result = run_cli(args, cwd=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -48,7 +48,8 @@ def test_mnist_submitted_and_read_back(aws_env: dict, data_root: Path, tmp_path:
 
 
 def test_xgboost_fallbacks_instance_configs_in_order(aws_env: dict, tmp_path: Path) -> None:
-    request, stdout = _submit("xgboost_fallbacks", tmp_path, "job_name=xgb-moto")
+    # moto answers the listing with HTTP 500 (not implemented); two attempts keep its retries short
+    request, stdout = _submit("xgboost_fallbacks", tmp_path, "job_name=xgb-moto", "launcher.max_attempts=2")
     job = boto3.client("sagemaker").describe_hyper_parameter_tuning_job(HyperParameterTuningJobName="xgb-moto")
     definition = job["TrainingJobDefinition"]
     assert "ResourceConfig" not in definition
