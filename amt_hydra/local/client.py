@@ -11,6 +11,7 @@ store, so any process (this one, `amt-hydra inspect` later) sees the same job.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import time
@@ -195,7 +196,7 @@ class LocalSageMakerClient:
         op = "ResumeHyperParameterTuningJob"
         name = HyperParameterTuningJobName
         job = self._job(op, {"HyperParameterTuningJobName": name}, validate=False)
-        if Request is not None and dict(Request) != job.request:
+        if Request is not None and json.loads(json.dumps(dict(Request))) != job.request:
             raise err.name_in_use(name, op)
         resumed = False
         if job.tuning()["status"] in RESUMABLE:

@@ -6,6 +6,7 @@ botocore output shapes, which the tests check with botocore's own validator.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timezone
 from typing import Any
 
@@ -161,7 +162,8 @@ def describe_training_job(job: JobDir, rec: TrialRecord) -> dict[str, Any]:
         )
         for i, (s, t, m) in enumerate(rec.transitions)
     ]
-    seconds = int((rec.end_time or rec.start_time or 0) - (rec.start_time or 0)) if rec.start_time else None
+    # Whole seconds, at least 1 (the model's minimum): a job that ran at all is billed a second.
+    seconds = max(1, math.ceil(rec.end_time - rec.start_time)) if rec.start_time and rec.end_time else None
     folder = job.trial_dir(rec.name)
     return _drop_none(
         {

@@ -81,6 +81,11 @@ class ToolkitProcess:
     def poll(self) -> int | None:
         """The exit status once the toolkit has exited; leftovers in its group are killed first."""
         assert self.proc is not None
+        if not hasattr(os, "waitid"):  # macOS before Python 3.13: reap first, then clean the group
+            code = self.proc.poll()
+            if code is not None:
+                kill_group(self.proc.pid, signal.SIGKILL)
+            return code
         try:
             info = os.waitid(os.P_PID, self.proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
         except ChildProcessError:

@@ -114,6 +114,8 @@ def parse_request(request: Mapping[str, Any]) -> TuningSetup:
     early = config.get("TrainingJobEarlyStoppingType", "Off")
     if strategy == "Hyperband" and early != "Off":
         raise LocalValidationError("TrainingJobEarlyStoppingType must be Off when the strategy is Hyperband.")
+    if len(definitions) > 1 and early != "Off":
+        raise LocalValidationError("Early stopping is available only when tuning a single algorithm.")
     setup = TuningSetup(
         name=request["HyperParameterTuningJobName"],
         request=request,

@@ -6,6 +6,9 @@ import copy
 import tarfile
 from pathlib import Path
 
+import pytest
+from botocore.exceptions import ClientError
+
 from amt_hydra.local.client import LocalSageMakerClient
 from amt_hydra.local.store import write_json
 from amt_hydra.local.worker import run_engine
@@ -92,3 +95,15 @@ def test_engine_error_fails_the_tuning_job(client_factory) -> None:
     assert tuning["status"] == "Failed" and tuning["failure_reason"].startswith(
         "InternalServerError: local engine"
     )
+
+
+def test_early_stopping_needs_a_single_definition(client: LocalSageMakerClient) -> None:
+    request = _multi(
+        "multi-3",
+        "Random",
+        {"first": {"ContinuousParameterRanges": X_RANGE}, "second": {"ContinuousParameterRanges": X_RANGE}},
+        2,
+    )
+    request["HyperParameterTuningJobConfig"]["TrainingJobEarlyStoppingType"] = "Auto"
+    with pytest.raises(ClientError, match="only when tuning a single algorithm"):
+        client.create_hyper_parameter_tuning_job(**request)
