@@ -34,6 +34,9 @@ class LocalLauncherConf:
     root: str | None = None  # job store; null: $AMT_HYDRA_HOME or ~/.amt-hydra/jobs
     capacity: dict[str, int] = field(default_factory=dict)  # instance type -> jobs of that type at once
     local_copies: dict[str, str] = field(default_factory=dict)  # s3:// URI (or prefix) -> local path
+    parallel_cpus: int | None = None  # cores divided among parallel jobs; null: all this process may use
+    stop_grace_s: float = 120.0  # seconds between SIGTERM and SIGKILL when a job is stopped
+    poll_interval_s: float = 0.5  # engine tick and wait poll, seconds
 
 
 @dataclass
