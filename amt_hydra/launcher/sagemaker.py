@@ -33,12 +33,8 @@ class SageMakerLauncher(Launcher):
 
     # -- Launcher interface -------------------------------------------------------------------------
     def resolve_role(self) -> str:
-        import os
-
-        role = os.environ.get(ENV_ROLE)
-        if not role:
-            raise LaunchError(f"estimator.role: no IAM role for SageMaker; set estimator.role or {ENV_ROLE}")
-        return role
+        # Reached only when neither estimator.role nor the environment names one (amt_hydra.spec.build).
+        raise LaunchError(f"estimator.role: no IAM role for SageMaker; set estimator.role or {ENV_ROLE}")
 
     def artifact_root(self, job_name: str) -> str:
         return f"s3://{self._bucket_name()}/{self.prefix}/{job_name}"

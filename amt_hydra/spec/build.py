@@ -13,7 +13,7 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from amt_hydra.constants import JOB_NAME_MAX, RESERVED_HP_PREFIX
+from amt_hydra.constants import ENV_ROLE, JOB_NAME_MAX, RESERVED_HP_PREFIX
 from amt_hydra.errors import ConfigError
 from amt_hydra.spec import rules
 from amt_hydra.spec.images import lookup_image
@@ -124,7 +124,7 @@ def _estimator(data: dict[str, Any], space_statics: dict[str, str], tuned: set[s
         source_dir=source_dir,
         image_uri=image,
         algorithm_name=est.get("algorithm_name"),
-        role=est.get("role") or os.environ.get("SAGEMAKER_ROLE_ARN"),
+        role=est.get("role") or os.environ.get(ENV_ROLE),
         instances=instances,
         fallbacks=fallbacks,
         max_runtime_s=est["max_runtime_s"],
