@@ -5,7 +5,6 @@ The one boundary where user errors become a one-line message and a non-zero exit
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import hydra
@@ -13,7 +12,7 @@ from omegaconf import DictConfig
 
 from amt_hydra.config import register_configs
 from amt_hydra.config.resolvers import register_resolvers
-from amt_hydra.errors import UserError
+from amt_hydra.errors import user_errors_exit
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="config")
@@ -25,14 +24,8 @@ def _task(cfg: DictConfig) -> None:
 
     hc = HydraConfig.get()
     suffix = str(hc.job.num) if hc.mode == RunMode.MULTIRUN else ""
-    try:
+    with user_errors_exit():
         app.run(cfg, Path(hc.runtime.output_dir), job_suffix=suffix)
-    except UserError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        sys.exit(130)
 
 
 def main() -> None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 
 class AmtHydraError(Exception):
     """Root of every error amt-hydra raises on purpose."""
@@ -26,3 +30,16 @@ class LaunchError(UserError):
     """The launcher could not submit or run the job (credentials, region, role, capacity...)."""
 
     exit_code = 3
+
+
+@contextmanager
+def user_errors_exit() -> Iterator[None]:
+    """The CLI boundary: a `UserError` is one line on stderr and its exit code; Ctrl-C is exit 130."""
+    try:
+        yield
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)

@@ -5,7 +5,6 @@ This is the boundary where a user error becomes one line on stderr and a non-zer
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 from hydra.plugins.sweeper import Sweeper
@@ -25,13 +24,7 @@ class AmtSweeper(Sweeper):
         self.sweeper.setup(hydra_context=hydra_context, task_function=task_function, config=config)
 
     def sweep(self, arguments: list[str]) -> None:
-        from amt_hydra.errors import UserError
+        from amt_hydra.errors import user_errors_exit
 
-        try:
+        with user_errors_exit():
             self.sweeper.sweep(arguments)
-        except UserError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            print("interrupted", file=sys.stderr)
-            sys.exit(130)
