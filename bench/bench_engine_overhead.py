@@ -26,39 +26,14 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from amt_hydra.local.client import LocalSageMakerClient  # noqa: E402
+from bench._local_request import CODE_URI, script_request  # noqa: E402
 
 SCRIPT = "print('objective: 1.0')\n"
-CODE_URI = "s3://bench/code/sourcedir.tar.gz"
 
 
 def request(name: str, jobs: int, parallel: int) -> dict:
-    return {
-        "HyperParameterTuningJobName": name,
-        "HyperParameterTuningJobConfig": {
-            "Strategy": "Random",
-            "ResourceLimits": {"MaxNumberOfTrainingJobs": jobs, "MaxParallelTrainingJobs": parallel},
-            "HyperParameterTuningJobObjective": {"Type": "Minimize", "MetricName": "objective"},
-            "ParameterRanges": {
-                "ContinuousParameterRanges": [{"Name": "x", "MinValue": "0", "MaxValue": "1"}]
-            },
-            "RandomSeed": 0,
-        },
-        "TrainingJobDefinition": {
-            "StaticHyperParameters": {
-                "sagemaker_program": '"train.py"',
-                "sagemaker_submit_directory": f'"{CODE_URI}"',
-            },
-            "AlgorithmSpecification": {
-                "TrainingImage": "local",
-                "TrainingInputMode": "File",
-                "MetricDefinitions": [{"Name": "objective", "Regex": r"objective: (\S+)"}],
-            },
-            "RoleArn": "arn:aws:iam::123456789012:role/Bench",
-            "OutputDataConfig": {"S3OutputPath": "s3://bench/out"},
-            "ResourceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 5},
-            "StoppingCondition": {"MaxRuntimeInSeconds": 600},
-        },
-    }
+    ranges = [{"Name": "x", "MinValue": "0", "MaxValue": "1"}]
+    return script_request(name, "train.py", "Random", ranges, jobs, parallel, seed=0)
 
 
 def run_engine(tmp: Path, src: Path, name: str, jobs: int, parallel: int) -> float:

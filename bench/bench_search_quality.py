@@ -21,6 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from amt_hydra.local.client import LocalSageMakerClient  # noqa: E402
+from bench._local_request import CODE_URI, script_request  # noqa: E402
 
 BRANIN = """
 import argparse, math
@@ -61,31 +62,7 @@ def request(name: str, function: str, strategy: str, seed: int, jobs: int, paral
         {"Name": n, "MinValue": str(lo), "MaxValue": str(hi), "ScalingType": "Linear"}
         for n, lo, hi in FUNCTIONS[function][1]
     ]
-    return {
-        "HyperParameterTuningJobName": name,
-        "HyperParameterTuningJobConfig": {
-            "Strategy": strategy,
-            "ResourceLimits": {"MaxNumberOfTrainingJobs": jobs, "MaxParallelTrainingJobs": parallel},
-            "HyperParameterTuningJobObjective": {"Type": "Minimize", "MetricName": "objective"},
-            "ParameterRanges": {"ContinuousParameterRanges": ranges},
-            "RandomSeed": seed,
-        },
-        "TrainingJobDefinition": {
-            "StaticHyperParameters": {
-                "sagemaker_program": f'"{function}.py"',
-                "sagemaker_submit_directory": '"s3://bench/code/sourcedir.tar.gz"',
-            },
-            "AlgorithmSpecification": {
-                "TrainingImage": "local",
-                "TrainingInputMode": "File",
-                "MetricDefinitions": [{"Name": "objective", "Regex": r"objective: (\S+)"}],
-            },
-            "RoleArn": "arn:aws:iam::123456789012:role/Bench",
-            "OutputDataConfig": {"S3OutputPath": "s3://bench/out"},
-            "ResourceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 5},
-            "StoppingCondition": {"MaxRuntimeInSeconds": 600},
-        },
-    }
+    return script_request(name, f"{function}.py", strategy, ranges, jobs, parallel, seed)
 
 
 def best_after(client: LocalSageMakerClient, req: dict) -> float:
@@ -116,7 +93,7 @@ def main() -> None:
             (tmp / "src" / f"{function}.py").write_text(script)
         client = LocalSageMakerClient(
             root=tmp / "store",
-            local_copies={"s3://bench/code/sourcedir.tar.gz": tmp / "src"},
+            local_copies={CODE_URI: tmp / "src"},
             poll_interval_s=0.1,
         )
         results: dict[tuple[str, str], list[float]] = {}
