@@ -8,6 +8,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from amt_hydra.cache import cache_dir, read_json, write_json
+
 PACKAGES = ("amt-hydra", "hydra-core", "omegaconf", "boto3", "botocore", "sagemaker", "sagemaker-training", "optuna")
 
 
@@ -41,17 +43,28 @@ def _git(path: str) -> dict[str, Any]:
     return {"path": path, "commit": commit, "dirty": bool(status)}
 
 
-def fingerprint(path: Path) -> dict[str, Any]:
-    """sha256 over relative names, sizes and contents, in name order: equal data, equal print."""
-    digest = hashlib.sha256()
+def fingerprint(path: Path, cache: Path | None = None) -> dict[str, Any]:
+    """sha256 over relative names, sizes and contents, in name order: equal data, equal print.
+
+    Hashing is remembered per folder under a key of every file's name, size and mtime (`cache`, default
+    `<cache_dir>/fingerprints.json`), so a large dataset is read once, not on every run.
+    """
     files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
-    size = 0
-    for file in files:
-        rel = file.name if file == path else file.relative_to(path).as_posix()
-        stat = file.stat()
-        size += stat.st_size
+    listing = [(f.name if f == path else f.relative_to(path).as_posix(), f.stat()) for f in files]
+    key = hashlib.sha256(repr([(rel, st.st_size, st.st_mtime_ns) for rel, st in listing]).encode()).hexdigest()
+    cache = cache or cache_dir() / "fingerprints.json"
+    known = read_json(cache)
+    if known.get(str(path), {}).get("key") == key:
+        return known[str(path)]["print"]
+    digest = hashlib.sha256()
+    for (rel, stat), file in zip(listing, files):
         digest.update(f"{rel}\0{stat.st_size}\0".encode())
         with file.open("rb") as fh:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(chunk)
-    return {"path": str(path), "files": len(files), "bytes": size, "sha256": digest.hexdigest()}
+    size = sum(stat.st_size for _, stat in listing)
+    record = {"path": str(path), "files": len(files), "bytes": size, "sha256": digest.hexdigest()}
+    known[str(path)] = {"key": key, "print": record}
+    write_json(cache, known)
+    return record
+

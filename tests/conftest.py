@@ -99,6 +99,7 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, image_cache_f
     """Keep the image-URI cache and the local job store out of the user's home."""
     monkeypatch.setenv("AMT_HYDRA_IMAGE_CACHE", str(image_cache_file))
     monkeypatch.setenv("AMT_HYDRA_HOME", str(tmp_path / "jobs"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
 
 
 def run_cli(args: list[str], cwd: Path, env: dict[str, str] | None = None,

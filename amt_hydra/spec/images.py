@@ -5,17 +5,16 @@ Importing the SDK costs about two seconds, so a repeated dry run reads the cache
 
 from __future__ import annotations
 
-import json
 import os
-import tempfile
 from pathlib import Path
 
+from amt_hydra.cache import cache_dir, read_json, write_json
 from amt_hydra.constants import ENV_IMAGE_CACHE
 from amt_hydra.errors import ConfigError
 
 
 def cache_path() -> Path:
-    default = Path.home() / ".cache" / "amt-hydra" / "image_uris.json"
+    default = cache_dir() / "image_uris.json"
     return Path(os.environ.get(ENV_IMAGE_CACHE) or default)
 
 
@@ -27,12 +26,12 @@ def _processor(instance_type: str) -> str:
 def lookup_image(framework: str, version: str, py_version: str | None, region: str, instance_type: str) -> str:
     """The training image of a framework container, as the SDK's `image_uris.retrieve` gives it."""
     key = "|".join([framework, version, py_version or "", region, _processor(instance_type)])
-    cache = _read_cache()
+    cache = read_json(cache_path())
     if key in cache:
         return cache[key]
     uri = _retrieve(framework, version, py_version, region, instance_type)
     cache[key] = uri
-    _write_cache(cache)
+    write_json(cache_path(), cache)
     return uri
 
 
@@ -49,21 +48,3 @@ def _retrieve(framework: str, version: str, py_version: str | None, region: str,
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ConfigError("estimator.framework_version", f"no {framework} {version} ({py_version}) "
                           f"training image in {region}: {detail}") from None
-
-
-def _read_cache() -> dict[str, str]:
-    try:
-        return json.loads(cache_path().read_text())
-    except (OSError, ValueError):
-        return {}
-
-
-def _write_cache(cache: dict[str, str]) -> None:
-    path = cache_path()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp") as tmp:
-            json.dump(cache, tmp, indent=1, sort_keys=True)
-        os.replace(tmp.name, path)
-    except OSError:
-        pass  # a read-only home only costs the next run another lookup
