@@ -31,6 +31,12 @@ TRAINING_JOB_NAME_MAX = 63
 NO_SUCCESS_ATTEMPTS = 5
 
 STRATEGIES = ("Bayesian", "Random", "Grid", "Hyperband")
+# ParameterRanges' list fields, by kind of range (renderer and local engine read the same names).
+PARAMETER_RANGE_LISTS = {
+    "integer": "IntegerParameterRanges",
+    "continuous": "ContinuousParameterRanges",
+    "categorical": "CategoricalParameterRanges",
+}
 OBJECTIVE_TYPES = ("Minimize", "Maximize")
 SCALING = {"auto": "Auto", "linear": "Linear", "log": "Logarithmic", "reverse_log": "ReverseLogarithmic"}
 SOURCE_TARBALL = "sourcedir.tar.gz"

@@ -13,11 +13,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-_KINDS = {
-    "IntegerParameterRanges": "Integer",
-    "ContinuousParameterRanges": "Continuous",
-    "CategoricalParameterRanges": "Categorical",
-}
+from amt_hydra.constants import PARAMETER_RANGE_LISTS
+
+_KINDS = {field: kind.capitalize() for kind, field in PARAMETER_RANGE_LISTS.items()}
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,7 @@ from typing import Any
 from amt_hydra import constants as C
 from amt_hydra.spec.model import Estimator, ParameterRange, TuningSpec
 
-_RANGE_LISTS = {
-    "integer": "IntegerParameterRanges",
-    "continuous": "ContinuousParameterRanges",
-    "categorical": "CategoricalParameterRanges",
-}
+_RANGE_LISTS = C.PARAMETER_RANGE_LISTS
 
 
 @dataclass(frozen=True)
