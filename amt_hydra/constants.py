@@ -31,6 +31,9 @@ TRAINING_JOB_NAME_MAX = 63
 NO_SUCCESS_ATTEMPTS = 5
 
 STRATEGIES = ("Bayesian", "Random", "Grid", "Hyperband")
+# Status sets, written once (the service model's HyperParameterTuningJobStatus / TrainingJobStatus enums).
+TERMINAL_TUNING = ("Completed", "Failed", "Stopped", "DeleteFailed")
+TERMINAL_TRAINING = ("Completed", "Failed", "Stopped")
 # ParameterRanges' list fields, by kind of range (renderer and local engine read the same names).
 PARAMETER_RANGE_LISTS = {
     "integer": "IntegerParameterRanges",
