@@ -29,7 +29,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--region", help="AWS region (region)")
     parser.add_argument("--config-dir", type=Path, help="your own config folder, as for the CLI")
     parser.add_argument("--out", type=Path, help="folder for result.json and report.html")
-    return parser.parse_args(argv)
+    return parser.parse_intermixed_args(argv)
 
 
 def overrides(args: argparse.Namespace) -> list[str]:
