@@ -3,7 +3,8 @@
 A thin layer over `amt_hydra.local.LocalSageMakerClient`: it maps the staging map of the launch (S3 URI
 -> the local source dir or channel folder it stands for) plus `local_copies` onto the client, creates
 the tuning job or resumes the one already stored under that name (never a duplicate), and stops the job
-cleanly when the wait is interrupted with Ctrl-C.
+cleanly when the caller's wait is interrupted with Ctrl-C (`interrupted`). Its settings are one dataclass,
+`LocalLauncherConfig`, which extends the engine's `EngineSettings`.
 """
 
 from __future__ import annotations
