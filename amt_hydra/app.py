@@ -1,4 +1,8 @@
-"""The pipeline behind `python -m amt_hydra`: config -> spec -> request -> launcher."""
+"""The pipeline behind `python -m amt_hydra`: config -> spec -> request -> launcher -> results.
+
+The app owns the flow: a launcher only submits (and stops on Ctrl-C); waiting and reporting happen here,
+through the launcher's SageMaker-shaped client, for every launcher alike. The sweeper reuses these steps.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from typing import Any
 
 from omegaconf import DictConfig
 
-from amt_hydra.errors import ConfigError
+from amt_hydra.errors import ConfigError, JobNotCompleted, UserError
 from amt_hydra.launcher.base import LaunchContext, Launcher
 from amt_hydra.provenance import provenance
 from amt_hydra.request import Rendered, render_request, validate_request
@@ -30,17 +34,21 @@ def resolve_region(configured: str | None) -> str | None:
     return botocore.session.get_session().get_config_variable("region")
 
 
-def instantiate_launcher(node: Any) -> Launcher:
+def instantiate_launcher(node: Any, region: str | None = None) -> Launcher:
+    """The launcher the config's `_target_` names, told the run's region; its own config errors stay one line."""
     from hydra.errors import InstantiationException
     from hydra.utils import instantiate
 
     try:
         launcher = instantiate(node)
     except InstantiationException as exc:
+        if isinstance(exc.__cause__, UserError):
+            raise exc.__cause__ from None
         lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip() and not ln.startswith("full_key")]
         raise ConfigError("launcher", " ".join(lines)) from None
     if not isinstance(launcher, Launcher):
         raise ConfigError("launcher._target_", f"{type(launcher).__name__} is not an amt_hydra Launcher")
+    launcher.region = region
     return launcher
 
 
@@ -66,17 +74,63 @@ def write_run_files(run_dir: Path, spec: TuningSpec, rendered: Rendered, source_
     (run_dir / "provenance.json").write_text(dumps(record) + "\n")
 
 
-def run(cfg: DictConfig, run_dir: Path, job_suffix: str = "") -> str | None:
-    launcher = instantiate_launcher(cfg.launcher)
-    spec, rendered, region = prepare(cfg, launcher, job_suffix)
+def run(cfg: DictConfig, run_dir: Path, job_suffix: str = "") -> dict[str, Any] | None:
+    """Dry run: None. Otherwise submit; with `wait`, the final DescribeHyperParameterTuningJob, else None."""
+    launcher = instantiate_launcher(cfg.launcher, resolve_region(cfg.region))
+    spec, rendered, _ = prepare(cfg, launcher, job_suffix)
     write_run_files(run_dir, spec, rendered)
     if cfg.dry_run:
         sys.stdout.write(dumps(rendered.request) + "\n")
         print(f"dry run: request written to {run_dir / 'request.json'}; nothing submitted", file=sys.stderr)
         return None
+    name = submit(launcher, spec, rendered, run_dir)
+    return follow(launcher, name, run_dir)["TuningJob"] if cfg.wait else None
+
+
+def submit(launcher: Launcher, spec: TuningSpec, rendered: Rendered, run_dir: Path) -> str:
+    """Check the local inputs exist (not in dry runs: those need no data), then hand the request over."""
+    for channel in spec.estimator.channels:
+        if channel.local:
+            check_local_input(f"estimator.inputs.{channel.name}", channel.local)
     staging = {uri: Path(path) for uri, path in rendered.staging.items()}
-    ctx = LaunchContext(run_dir=run_dir, staging=staging, wait=bool(cfg.wait), region=region)
-    return launcher.launch(rendered.request, ctx)
+    return launcher.submit(rendered.request, LaunchContext(run_dir=run_dir, staging=staging))
+
+
+def follow(launcher: Launcher, name: str, run_dir: Path) -> dict[str, Any]:
+    """Wait and report through the launcher's client; on Ctrl-C the launcher stops what it must, then exit 130."""
+    from amt_hydra.results.wait import wait_and_report
+
+    try:
+        return wait_and_report(launcher.client(), name, run_dir, poll_s=launcher.poll_s)
+    except KeyboardInterrupt:
+        launcher.interrupted(name)
+        raise
+
+
+def check_completed(job: Mapping[str, Any]) -> None:
+    """A tuning job that ended Failed or Stopped is exit code 4 (JobNotCompleted), with AMT's reason."""
+    status = job["HyperParameterTuningJobStatus"]
+    if status != "Completed":
+        reason = job.get("FailureReason") or "see the table above"
+        raise JobNotCompleted(f"tuning job {job['HyperParameterTuningJobName']} ended {status}: {reason}")
+
+
+def check_local_input(key: str, path: str) -> None:
+    """Prepared datasets get the data command's own check, whose message names the command to run."""
+    import os
+
+    from amt_hydra.data.sources import DATASETS, data_root
+
+    name = os.path.basename(path)
+    if os.path.dirname(path) == str(data_root()) and name in DATASETS:
+        from amt_hydra.data.prepare import check_dataset
+
+        try:
+            check_dataset(path, name)
+        except UserError as exc:
+            raise ConfigError(key, str(exc)) from None
+    elif not os.path.exists(path):
+        raise ConfigError(key, f"{path} does not exist")
 
 
 def dumps(obj: Any) -> str:

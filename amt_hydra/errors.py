@@ -1,4 +1,4 @@
-"""One root error type; the CLI maps `UserError` to a one-line message and exit code 2."""
+"""One root error type; the CLI maps `UserError` to a one-line message and its exit code (2, 3 or 4)."""
 
 from __future__ import annotations
 
@@ -30,6 +30,12 @@ class LaunchError(UserError):
     """The launcher could not submit or run the job (credentials, region, role, capacity...)."""
 
     exit_code = 3
+
+
+class JobNotCompleted(UserError):
+    """The tuning job ran but ended Failed or Stopped: exit code 4, so scripts can tell it from a bad config."""
+
+    exit_code = 4
 
 
 @contextmanager

@@ -1,60 +1,14 @@
-"""`python -m amt_hydra.inspect NAME`: look at a tuning job later, local or on SageMaker.
+"""`python -m amt_hydra.inspect NAME ...`: the old spelling of `amt-hydra inspect`, kept working.
 
-Status, counters, best job, and every training job with its status, objective and the instance type
-it actually ran on; `--out DIR` also writes result.json and report.html there.
+The command lives in `amt_hydra.inspection` (a module name that does not shadow the standard library's
+`inspect`); nothing imports this shim.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
-from pathlib import Path
 
-from amt_hydra.errors import UserError
-
-
-def _client(args: argparse.Namespace):  # noqa: ANN202 - a boto3 or local client
-    if args.launcher == "sagemaker":
-        from amt_hydra.launcher.sagemaker import SageMakerLauncher
-
-        return SageMakerLauncher(region=args.region).client()
-    from amt_hydra.launcher.local import LocalLauncher
-
-    return LocalLauncher(root=args.root).client()
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m amt_hydra.inspect", description=__doc__)
-    parser.add_argument("name", help="tuning job name")
-    parser.add_argument("--launcher", choices=["local", "sagemaker"], default="local")
-    parser.add_argument("--root", help="local job store (launcher.root)")
-    parser.add_argument("--region", help="AWS region (sagemaker)")
-    parser.add_argument("--out", type=Path, help="folder for result.json and report.html")
-    args = parser.parse_args(argv)
-    from amt_hydra.results.collect import collect
-    from amt_hydra.results.report import write_report
-    from amt_hydra.results.table import summary
-
-    try:
-        result = collect(_client(args), args.name)
-    except UserError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except Exception as exc:  # noqa: BLE001 - botocore ClientError from either client
-        code = getattr(exc, "response", {}).get("Error", {}).get("Code")
-        if code in ("ResourceNotFound", "ValidationException"):
-            print(f"error: tuning job {args.name}: {code}", file=sys.stderr)
-            return 2
-        raise
-    print(summary(result))
-    if args.out:
-        from amt_hydra.results.collect import write_result
-
-        args.out.mkdir(parents=True, exist_ok=True)
-        write_result(result, args.out)
-        write_report(result, args.out / "report.html")
-    return 0
-
+from amt_hydra.inspection import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -88,9 +88,11 @@ def test_xgboost_fallbacks_local(tmp_path: Path, capacity: str | None, instance:
 
 
 def _inspect_later(name: str, tmp_path: Path, instance: str) -> None:
-    """Another process looks at the finished job in the store: status, table, result.json, report.html."""
+    """Another process looks at the finished job in the store: status, table, result.json, report.html.
+
+    `amt-hydra inspect` (here `python -m amt_hydra inspect`) with a Hydra override; the old spelling below."""
     out = tmp_path / "inspected"
-    proc = subprocess.run([sys.executable, "-m", "amt_hydra.inspect", name, "--root", str(tmp_path / "jobs"),
+    proc = subprocess.run([sys.executable, "-m", "amt_hydra", "inspect", name, f"launcher.root={tmp_path / 'jobs'}",
                            "--out", str(out)], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert f"{name}: Completed" in proc.stdout and instance in proc.stdout
@@ -100,3 +102,17 @@ def _inspect_later(name: str, tmp_path: Path, instance: str) -> None:
     missing = subprocess.run([sys.executable, "-m", "amt_hydra.inspect", "no-such-job", "--root",
                               str(tmp_path / "jobs")], capture_output=True, text=True, timeout=120)
     assert missing.returncode == 2 and missing.stderr == "error: tuning job no-such-job: ResourceNotFound\n"
+
+
+@pytest.mark.parametrize(("wait", "code"), [("true", 4), ("false", 0)])
+def test_exit_code_of_a_job_that_ends_failed(tmp_path: Path, wait: str, code: int) -> None:
+    """No capacity for either fallback: AMT ends the job Failed, exit 4 once waited; wait=false: 0 once submitted."""
+    args = ["+experiment=xgboost_fallbacks", "limits.max_jobs=2", "limits.max_parallel_jobs=1", f"wait={wait}",
+            "+launcher.capacity={ml.m4.xlarge: 0, ml.m5.4xlarge: 0}", "launcher.poll_interval_s=0.05",
+            f"hydra.run.dir={tmp_path / 'run'}", f"launcher.root={tmp_path / 'jobs'}"]
+    result = run_cli(args, cwd=REPO)
+    assert result.returncode == code, result.stderr
+    if code:
+        assert result.stderr.splitlines()[-1].startswith("error: tuning job xgboost-fallbacks-")
+        assert " ended Failed: No training job succeeded" in result.stderr
+        assert (tmp_path / "run" / "result.json").is_file()  # the table and result.json come first

@@ -94,7 +94,9 @@ class WarmStartConfig:
 
 
 @dataclass
-class AmtConfig:
+class TuningConfig:
+    """The tuning fields shared by the CLI (`AmtConfig`) and the sweeper (`hydra.sweeper`, `AmtSweeperConf`)."""
+
     name: str = "amt"  # experiment name; prefix of the default job name
     job_name: str | None = None  # default: <name>-<yymmdd-hhmmss>
     dry_run: bool = False  # render, validate and write request.json; submit nothing
@@ -102,7 +104,6 @@ class AmtConfig:
     seed: int | None = None  # RandomSeed
     region: str | None = None  # default: boto3's (AWS_REGION, profile)
     estimator: EstimatorConfig = MISSING
-    search_space: dict[str, Any] = MISSING
     metric: MetricConfig = MISSING
     strategy: StrategyConfig = MISSING
     instances: list[InstanceConfig] = field(default_factory=list)  # instance fallbacks, in order
@@ -111,13 +112,26 @@ class AmtConfig:
     completion: CompletionConfig = field(default_factory=CompletionConfig)
     warm_start: WarmStartConfig = field(default_factory=WarmStartConfig)
     tags: dict[str, str] = field(default_factory=dict)
-    launcher: Any = MISSING  # _target_: a amt_hydra.launcher.Launcher subclass
+    launcher: Any = MISSING  # the `launcher` group (local | sagemaker) or any amt_hydra Launcher _target_
+
+
+@dataclass
+class AmtConfig(TuningConfig):
+    """`python -m amt_hydra`: the tuning fields plus the search space."""
+
+    search_space: dict[str, Any] = MISSING  # hyperparameter -> range (mapping or sweep grammar)
 
 
 def register_configs() -> None:
-    """Register the schema; called by the CLI and the sweeper plugin, never at import."""
+    """Register the schema and the built-in launchers; called by the CLI and the sweeper plugin, never at import.
+
+    The launcher options are their config dataclasses (declared next to each launcher), not YAML files, so
+    each setting is written once. Schemas type the nodes through `amt_schema`, outside the choosable groups.
+    """
+    from amt_hydra.launcher.local import LocalLauncherConfig
+    from amt_hydra.launcher.sagemaker import SageMakerLauncherConfig
+
     cs = ConfigStore.instance()
     cs.store(name="amt_schema", node=AmtConfig)
-    cs.store(group="estimator", name="schema", node=EstimatorConfig)
-    cs.store(group="metric", name="schema", node=MetricConfig)
-    cs.store(group="strategy", name="schema", node=StrategyConfig)
+    cs.store(group="launcher", name="local", node=LocalLauncherConfig)
+    cs.store(group="launcher", name="sagemaker", node=SageMakerLauncherConfig)

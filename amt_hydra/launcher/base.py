@@ -1,8 +1,8 @@
 """The launcher interface: one request in, a SageMaker-shaped client out.
 
-Both launchers consume the same `CreateHyperParameterTuningJob` request. Everything after submission
-(waiting, progress, reports, inspection) talks to `Launcher.client()`, which answers with boto3's method
-names and response shapes, so it is one code path for SageMaker and for the local engine.
+A launcher submits and stops; it never waits or reports. The caller (`amt_hydra.app`, the sweeper,
+`amt_hydra.inspection`) waits and reports through `Launcher.client()`, which answers with boto3's method names
+and response shapes, so that is one code path for SageMaker, the local engine and any launcher of yours.
 """
 
 from __future__ import annotations
@@ -24,17 +24,19 @@ class LaunchContext:
 
     run_dir: Path
     staging: Mapping[str, Path] = field(default_factory=dict)
-    wait: bool = True
-    region: str | None = None  # as configured (config, else boto3's); None when nothing names one
 
 
 LOCAL_ROLE_ARN = "arn:aws:iam::000000000000:role/amt-hydra-local"
 
 
 class Launcher(abc.ABC):
-    """Selected by `_target_` in the `launcher` config group; users may plug in their own."""
+    """Selected by `_target_` in the `launcher` config group; users may plug in their own.
 
-    poll_s: float = 1.0  # seconds between status polls while waiting
+    Hydra instantiates it with the group's keys as keyword arguments; then the caller sets `region`.
+    """
+
+    poll_s: float = 1.0  # seconds between status polls while the caller waits
+    region: str | None = None  # the run's region (config `region`, else boto3's); None when nothing names one
 
     def resolve_role(self) -> str:
         """The role ARN when the config names none; engines that need no AWS role return a placeholder."""
@@ -54,15 +56,11 @@ class Launcher(abc.ABC):
 
     @abc.abstractmethod
     def submit(self, request: Mapping[str, Any], ctx: LaunchContext) -> str:
-        """Stage what the request needs and create the tuning job; return its name.
+        """Stage what the request needs and create the tuning job; return its name. Do not wait.
 
         Submitting a name that already exists must not create a duplicate: attach to (or resume) it.
         """
 
-    def launch(self, request: Mapping[str, Any], ctx: LaunchContext) -> str:
-        name = self.submit(request, ctx)
-        if ctx.wait:
-            from amt_hydra.results.wait import wait_and_report
-
-            wait_and_report(self.client(), name, ctx.run_dir, poll_s=self.poll_s)
-        return name
+    def interrupted(self, name: str) -> None:  # noqa: B027 - optional hook, a no-op by default
+        """Ctrl-C while the caller waited on `name`. Default: leave the job running (SageMaker's jobs
+        outlive the CLI); a launcher whose jobs live in this session stops them cleanly here."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import tempfile
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,16 +20,34 @@ BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 CONSOLE = "https://{region}.console.aws.amazon.com/sagemaker/home?region={region}#/hyper-tuning-jobs/{name}"
 
 
+@dataclass
+class SageMakerLauncherConfig:
+    """`launcher=sagemaker`, registered as the group option: the default, the schema and the launcher's arguments."""
+
+    _target_: str = "amt_hydra.launcher.sagemaker.SageMakerLauncher"
+    bucket: str | None = None  # S3 bucket for code and local inputs; null: the session's sagemaker-<region>-<account>
+    prefix: str = "amt-hydra"  # key prefix under the bucket
+    poll_s: float = 30.0  # seconds between status polls while waiting
+    max_attempts: int = 10  # botocore retry attempts (adaptive mode) for throttling
+
+    def __post_init__(self) -> None:
+        if self.poll_s is None or self.poll_s <= 0:
+            raise ConfigError("launcher.poll_s", f"must be > 0, got {self.poll_s}")
+        if self.max_attempts is None or self.max_attempts < 1:
+            raise ConfigError("launcher.max_attempts", f"must be >= 1, got {self.max_attempts}")
+        if self.bucket and not BUCKET_NAME.fullmatch(self.bucket):
+            raise ConfigError("launcher.bucket", f"{self.bucket!r} is not a valid S3 bucket name "
+                              "(3-63 characters: lowercase letters, digits, '.' and '-')")
+
+
 class SageMakerLauncher(Launcher):
     """Creates the tuning job with boto3 (`AWS_ENDPOINT_URL` and profiles work as in boto3)."""
 
-    def __init__(self, bucket: str | None = None, prefix: str = "amt-hydra", poll_s: float = 30.0,
-                 max_attempts: int = 10, region: str | None = None) -> None:
-        self.bucket = bucket
-        self.prefix = prefix.strip("/")
-        self.poll_s = poll_s
-        self.max_attempts = max_attempts
-        self.region = region
+    def __init__(self, config: SageMakerLauncherConfig | None = None, **options: Any) -> None:
+        self.config = config or SageMakerLauncherConfig(**options)
+        self.poll_s = float(self.config.poll_s)
+        self.prefix = self.config.prefix.strip("/")
+        self.bucket = self.config.bucket  # filled with the session's default bucket when null
         self._session: Any = None
 
     # -- Launcher interface -------------------------------------------------------------------------
@@ -40,10 +59,9 @@ class SageMakerLauncher(Launcher):
         return f"s3://{self._bucket_name()}/{self.prefix}/{job_name}"
 
     def client(self) -> Any:
-        return self._boto().client("sagemaker", config=client_config(self.max_attempts))
+        return self._boto().client("sagemaker", config=client_config(self.config.max_attempts))
 
     def submit(self, request: Mapping[str, Any], ctx: LaunchContext) -> str:
-        self.region = self.region or ctx.region
         name = request["HyperParameterTuningJobName"]
         if PLACEHOLDER_BUCKET in str(request):
             self._boto()  # raises the missing credentials/region message
@@ -72,9 +90,6 @@ class SageMakerLauncher(Launcher):
 
     def _bucket_name(self) -> str:
         if self.bucket:
-            if not BUCKET_NAME.fullmatch(self.bucket):
-                raise ConfigError("launcher.bucket", f"{self.bucket!r} is not a valid S3 bucket name "
-                                  "(3-63 characters: lowercase letters, digits, '.' and '-')")
             return self.bucket
         try:
             sess = self._boto()
@@ -94,7 +109,7 @@ class SageMakerLauncher(Launcher):
         return True
 
     def _stage(self, staging: Mapping[str, Path], name: str) -> None:
-        s3 = self._boto().client("s3", config=client_config(self.max_attempts))
+        s3 = self._boto().client("s3", config=client_config(self.config.max_attempts))
         self._ensure_bucket(s3, name)
         for uri, local in staging.items():
             bucket, key = uri.removeprefix("s3://").split("/", 1)

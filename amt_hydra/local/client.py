@@ -24,7 +24,7 @@ from amt_hydra.local import listing, shapes
 from amt_hydra.local.arns import tuning_job_arn
 from amt_hydra.local.records import STOP_USER, TERMINAL_TUNING
 from amt_hydra.local.runnable import check_runnable
-from amt_hydra.local.settings import EngineSettings, normalize_copies
+from amt_hydra.local.settings import EngineSettings
 from amt_hydra.local.store import JobDir, JobStore
 from amt_hydra.local.tuning_setup import LocalValidationError, parse_request
 from amt_hydra.local.warm_start import check_parents
@@ -39,24 +39,15 @@ class LocalSageMakerClient:
     def __init__(
         self,
         root: str | Path | None = None,
-        capacity: Mapping[str, int] | None = None,
-        local_copies: Mapping[str, str | Path] | None = None,
-        parallel_cpus: int | None = None,
-        stop_grace_s: float = 120.0,
-        poll_interval_s: float = 0.2,
-        python: str | None = None,
+        settings: EngineSettings | None = None,
+        *,
         clock: Callable[[], float] = time.time,
         spawn_engine: bool = True,
+        **changes: Any,
     ) -> None:
+        """`settings` (or single fields of it as keywords, e.g. `poll_interval_s=0.02`) run the engine."""
         self.store = JobStore(root)
-        self.settings = EngineSettings(
-            capacity=None if capacity is None else {str(k): int(v) for k, v in capacity.items()},
-            local_copies=normalize_copies(local_copies),
-            parallel_cpus=parallel_cpus,
-            stop_grace_s=float(stop_grace_s),
-            poll_interval_s=float(poll_interval_s),
-            python=python,
-        )
+        self.settings = (settings or EngineSettings()).engine_settings(**changes)
         self.clock = clock
         self.spawn_engine = spawn_engine  # False: the caller runs worker.run_engine itself (tests, debugging)
         self._engines: dict[str, Any] = {}

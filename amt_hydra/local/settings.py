@@ -1,42 +1,59 @@
 """How the local engine runs jobs on this machine (not part of the request, so not part of SageMaker's API).
 
-The client writes these next to the job (`engine.json`) so that the detached engine process, started
-by this client or by a later resume, runs with the settings the launcher was configured with.
+`EngineSettings` is declared once: the local launcher's config (`amt_hydra.launcher.local.LocalLauncherConfig`)
+extends it with `root` and `bucket`, so the same fields are the `launcher=local` config group, its Hydra schema,
+the launcher's and the client's arguments, and what the engine reads. The client writes them next to the job
+(`engine.json`) so that the detached engine process, started by this client or by a later resume, runs with the
+settings the launcher was configured with.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from amt_hydra.errors import ConfigError
 
-@dataclass(frozen=True)
+
+# Plain dict annotations: the class is also a Hydra structured config (OmegaConf reads the types).
+@dataclass
 class EngineSettings:
-    """`capacity`: instance type -> jobs of that type at once (see capacity.py for the defaults);
-    `local_copies`: S3 URI or prefix -> local file or folder; `parallel_cpus`: cores to divide among the
-    parallel jobs (default: the cores this process may use); `stop_grace_s`: SIGTERM -> SIGKILL delay;
-    `poll_interval_s`: how often the engine looks at its jobs; `python`: interpreter for the toolkit."""
+    """The engine's settings; invalid values are a one-line `ConfigError` naming `launcher.<field>`."""
 
-    capacity: Mapping[str, int] | None = None
-    local_copies: Mapping[str, str] = field(default_factory=dict)
-    parallel_cpus: int | None = None
-    stop_grace_s: float = 120.0
-    poll_interval_s: float = 0.2
-    python: str | None = None
+    capacity: dict[str, int] = field(default_factory=dict)  # instance type -> jobs of that type at once; 0: ICE
+    local_copies: dict[str, str] = field(default_factory=dict)  # s3:// URI (or prefix) -> local file or folder
+    parallel_cpus: int | None = None  # cores divided among parallel jobs; null: all this process may use
+    stop_grace_s: float = 120.0  # seconds between SIGTERM and SIGKILL when a job is stopped (`docker stop -t`)
+    poll_interval_s: float = 0.5  # seconds: the engine's tick, and the CLI's status poll while waiting
+    python: str | None = None  # interpreter that runs the training toolkit; null: this one
+
+    def __post_init__(self) -> None:
+        for key in ("stop_grace_s", "poll_interval_s"):
+            _positive(key, getattr(self, key))
+        if self.parallel_cpus is not None:
+            _positive("parallel_cpus", self.parallel_cpus)
+        for kind, n in (self.capacity or {}).items():
+            if int(n) < 0:
+                raise ConfigError(f"launcher.capacity.{kind}", f"must be >= 0, got {n}")
+        self.capacity = {str(k): int(v) for k, v in (self.capacity or {}).items()}
+        self.local_copies = normalize_copies(self.local_copies)
+        self.stop_grace_s, self.poll_interval_s = float(self.stop_grace_s), float(self.poll_interval_s)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EngineSettings:
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
 
+    def engine_settings(self, **changes: Any) -> EngineSettings:
+        """Only the engine's fields (a subclass adds its own), with `changes` applied."""
+        values = {f.name: getattr(self, f.name) for f in fields(EngineSettings)}
+        return EngineSettings(**{**values, **changes})
+
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["capacity"] = None if self.capacity is None else dict(self.capacity)
-        out["local_copies"] = {k: str(v) for k, v in self.local_copies.items()}
-        return out
+        return {f.name: getattr(self, f.name) for f in fields(EngineSettings)}
 
     def cpus(self) -> list[int]:
         """The cores jobs may be pinned to: this process's affinity, the first `parallel_cpus` of them."""
@@ -45,6 +62,11 @@ class EngineSettings:
         except AttributeError:  # not Linux
             allowed = list(range(os.cpu_count() or 1))
         return allowed[: self.parallel_cpus] if self.parallel_cpus else allowed
+
+
+def _positive(key: str, value: float) -> None:
+    if value is None or value <= 0:
+        raise ConfigError(f"launcher.{key}", f"must be > 0, got {value}")
 
 
 def normalize_copies(copies: Mapping[str, str | Path] | None) -> dict[str, str]:

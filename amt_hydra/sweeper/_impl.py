@@ -11,22 +11,23 @@ import logging
 import shutil
 import sys
 from collections.abc import Mapping
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 from omegaconf import DictConfig, ListConfig, OmegaConf
 
+from amt_hydra.config.schema import TuningConfig
 from amt_hydra.errors import ConfigError, LaunchError, UserError
-from amt_hydra.spec.model import ParameterRange
+from amt_hydra.spec.model import ParameterRange, TuningSpec
 from amt_hydra.sweeper import entry
 from amt_hydra.sweeper.overrides import SweepArguments, params_arguments, sample_overrides, split_arguments
 from amt_hydra.sweeper.source import App, check_config_dirs, config_flags, locate_app, stage_source
 
 log = logging.getLogger(__name__)
-SWEEPER_KEYS = ("name", "job_name", "seed", "region", "params", "estimator", "metric", "strategy", "instances",
-                "limits", "early_stopping", "completion", "warm_start", "tags", "launcher", "dry_run", "wait")
-CONFIG_KEYS = ("job_name", "seed", "region", "metric", "strategy", "instances", "limits", "early_stopping",
-               "completion", "warm_start", "tags")
+# hydra.sweeper's keys: the CLI's tuning fields plus `params`; those passed through to the CLI's config shape.
+SWEEPER_KEYS = (*(f.name for f in fields(TuningConfig)), "params")
+CONFIG_KEYS = tuple(k for k in SWEEPER_KEYS if k not in ("name", "dry_run", "wait", "estimator", "launcher", "params"))
 
 
 def _plain(value: Any) -> Any:
@@ -64,7 +65,7 @@ class AmtSweeperImpl:
 
     # -- the pipeline ---------------------------------------------------------------------------------
     def _sweep(self, arguments: list[str]) -> None:
-        from amt_hydra.app import instantiate_launcher, prepare, write_run_files
+        from amt_hydra.app import instantiate_launcher, prepare, resolve_region, write_run_files
         from amt_hydra.spec.search_space import encode_value, parse_search_space
 
         assert self.config is not None and self.app is not None, "setup() runs before sweep()"
@@ -76,10 +77,10 @@ class AmtSweeperImpl:
         self._check_composes(ranges, {**{k: encode_value(v) for k, v in hyperparameters.items()}, **space_statics})
         sweep_dir = Path(str(self.config.hydra.sweep.dir)).absolute()
         source_dir = self._source_dir()
-        launcher = instantiate_launcher(self.settings["launcher"])
+        launcher = instantiate_launcher(self.settings["launcher"], resolve_region(self.settings["region"]))
         staged = self._stage(source_dir, sweep_dir / "source")
         try:
-            spec, rendered, region = prepare(self._amt_config(args, hyperparameters, staged), launcher)
+            spec, rendered, _ = prepare(self._amt_config(args, hyperparameters, staged), launcher)
         except UserError:
             shutil.rmtree(staged, ignore_errors=True)  # an invalid sweep leaves nothing behind
             raise
@@ -88,7 +89,7 @@ class AmtSweeperImpl:
             sys.stdout.write(json.dumps(rendered.request, indent=2, sort_keys=True, default=str) + "\n")
             log.info(f"dry run: request written to {sweep_dir / 'request.json'}; nothing submitted")
             return
-        self._launch(launcher, rendered, region, sweep_dir, spec.ranges)
+        self._launch(launcher, spec, rendered, sweep_dir)
 
     def _check_composes(self, ranges: list[ParameterRange], statics: dict[str, str]) -> None:
         """Compose the app's config with one job's overrides (as the shim builds them) before submitting."""
@@ -138,24 +139,22 @@ class AmtSweeperImpl:
         est.update(entry_point=entry.SCRIPT, source_dir=str(staged), hyperparameters=hyperparameters)
         return est
 
-    def _launch(self, launcher: Any, rendered: Any, region: str | None, sweep_dir: Path,
-                ranges: tuple[ParameterRange, ...]) -> None:
-        from amt_hydra.launcher.base import LaunchContext
+    def _launch(self, launcher: Any, spec: TuningSpec, rendered: Any, sweep_dir: Path) -> None:
+        """Submit, then (with `wait`) follow and report here, as the CLI does; Failed or Stopped is exit 4."""
+        from amt_hydra.app import check_completed, follow, submit
         from amt_hydra.sweeper.results import optimization_results, write_optimization_results
 
-        staging = {uri: Path(path) for uri, path in rendered.staging.items()}
-        ctx = LaunchContext(run_dir=sweep_dir, staging=staging, wait=bool(self.settings["wait"]), region=region)
-        name = launcher.launch(rendered.request, ctx)
-        if not ctx.wait:
-            log.info(f"submitted tuning job {name}; look at it later with `python -m amt_hydra.inspect {name}`")
+        name = submit(launcher, spec, rendered, sweep_dir)
+        if not self.settings["wait"]:
+            log.info(f"submitted tuning job {name}; look at it later with `amt-hydra inspect {name}`")
             return
-        result = json.loads((sweep_dir / "result.json").read_text())
-        results = optimization_results(result, ranges)
+        result = follow(launcher, name, sweep_dir)
+        results = optimization_results(result, spec.ranges)
+        if results is not None:  # a stopped job's best so far is still worth writing
+            path = write_optimization_results(results, sweep_dir)
+            log.info(f"Best parameters: {results['best_params']}")
+            log.info(f"Best value: {results['best_value']}")
+            log.info(f"results: {path}")
+        check_completed(result["TuningJob"])
         if results is None:
-            job = result["TuningJob"]
-            reason = job.get("FailureReason") or "no training job reported an objective value"
-            raise LaunchError(f"tuning job {name} ended {job['HyperParameterTuningJobStatus']}: {reason}")
-        path = write_optimization_results(results, sweep_dir)
-        log.info(f"Best parameters: {results['best_params']}")
-        log.info(f"Best value: {results['best_value']}")
-        log.info(f"results: {path}")
+            raise LaunchError(f"tuning job {name} completed but no training job reported an objective value")

@@ -21,7 +21,7 @@ BUCKET = "amt-test-bucket"
 
 def _submit(experiment: str, tmp_path: Path, *extra: str) -> tuple[dict, str]:
     run_dir = tmp_path / "run"
-    args = [f"+experiment={experiment}", "launcher=sagemaker", f"launcher.bucket={BUCKET}", "launcher.poll_s=0",
+    args = [f"+experiment={experiment}", "launcher=sagemaker", f"launcher.bucket={BUCKET}", "launcher.poll_s=0.01",
             f"hydra.run.dir={run_dir}", *extra]
     result = run_cli(args, cwd=REPO)
     assert result.returncode == 0, result.stderr
