@@ -39,12 +39,20 @@ def number_problem(value: Any, integer: bool = False) -> str | None:
 
 
 # -- ranges -----------------------------------------------------------------------------------------------
-def range_problem(kind: str, low: float, high: float, scaling: str) -> str | None:
-    """min < max, finite bounds, and the scaling type's own domain (kind: integer | continuous)."""
+def bounds_problem(kind: str, low: Any, high: Any) -> str | None:
+    """Numbers (never booleans), finite, and for integer ranges within the API's 32-bit int."""
     for bound in (low, high):
         problem = number_problem(bound, integer=kind == "integer")
         if problem:
             return f"bounds must be finite numbers: {problem}"
+    return None
+
+
+def range_problem(kind: str, low: float, high: float, scaling: str) -> str | None:
+    """min < max, finite bounds, and the scaling type's own domain (kind: integer | continuous)."""
+    problem = bounds_problem(kind, low, high)
+    if problem:
+        return problem
     if scaling not in C.SCALING.values():
         return f"scaling {scaling!r} is not one of {list(C.SCALING.values())}"
     if low >= high:

@@ -45,7 +45,6 @@ def _check_range(rng: ParameterRange) -> None:
         _raise(rng.key, S.categorical_problem(rng.values))
     else:
         _raise(rng.key, S.range_problem(rng.kind, rng.min, rng.max, rng.scaling))  # type: ignore[arg-type]
-    _raise(rng.key, S.hyperparameter_name_problem(rng.name))
 
 
 def _check_counts(spec: TuningSpec) -> None:

@@ -36,6 +36,7 @@ def parse_search_space(space: Mapping[str, Any]) -> tuple[list[ParameterRange], 
     statics: dict[str, str] = {}
     for name, entry in space.items():
         key = f"search_space.{name}"
+        _raise(key, semantics.hyperparameter_name_problem(str(name)))
         parsed = _parse_entry(str(name), key, entry)
         if isinstance(parsed, ParameterRange):
             ranges.append(parsed)
@@ -140,8 +141,7 @@ def _numeric(name: str, key: str, kind: str, lo: Any, hi: Any, scaling: str) -> 
         lo_v, hi_v = cast(lo), cast(hi)
     except (TypeError, ValueError, OverflowError):
         raise ConfigError(key, f"{kind} bounds must be numbers, got min={lo!r} max={hi!r}") from None
-    for bound in (lo_v, hi_v):
-        _raise(key, semantics.number_problem(bound, integer=kind == "integer"))
+    _raise(key, semantics.bounds_problem(kind, lo_v, hi_v))
     if kind == "integer" and (lo_v != float(lo) or hi_v != float(hi)):
         raise ConfigError(key, f"integer bounds must be whole numbers, got min={lo!r} max={hi!r}")
     if lo_v == hi_v:
