@@ -1,8 +1,8 @@
 """The request, read once into what the engine needs to run it.
 
-Only rules the engine depends on are checked here (a bad one would make a trial meaningless or the
-search ill-defined); the full set of AMT's rules is the renderer's job (amt_hydra.spec). Violations raise
-`LocalValidationError`, which the client answers as a `ValidationException`.
+Every AMT rule checkable on a request is applied first (`amt_hydra.request_rules.request_problems`, the rules
+of `amt_hydra.semantics` that `amt_hydra.spec` applies to configs). Violations raise `LocalValidationError`,
+which the client answers as a `ValidationException`.
 """
 
 from __future__ import annotations
