@@ -63,3 +63,15 @@ THREAD_ENV_VARS = (
     "VECLIB_MAXIMUM_THREADS",
     "BLIS_NUM_THREADS",
 )
+
+# The API's integers are Java ints (botocore's model types them `integer`, as opposed to `long`).
+INT32_MIN = -(2**31)
+INT32_MAX = 2**31 - 1
+MAX_CATEGORICAL_VALUE_LENGTH = 256
+MAX_HP_NAME_LENGTH = 256  # HyperParameterKey's max in the service model
+MIN_INSTANCE_COUNT = 1
+# Environment variables a job may not set: SageMaker and the training toolkit set them, and through them a
+# job would take another job's identity (name, ARN) or read and write outside its own folders (base dir,
+# SM_* channel/model/output dirs, SAGEMAKER_* toolkit settings, the local engine's root).
+RESERVED_ENVIRONMENT = (ENV_TRAINING_JOB_NAME, ENV_TRAINING_JOB_ARN, ENV_LOCAL_ROOT)
+RESERVED_ENVIRONMENT_PREFIXES = ("SM_", "SAGEMAKER_", "AWS_CONTAINER_")

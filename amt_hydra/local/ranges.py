@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from amt_hydra import semantics
 from amt_hydra.constants import PARAMETER_RANGE_LISTS
 
 _KINDS = {field: kind.capitalize() for kind, field in PARAMETER_RANGE_LISTS.items()}
@@ -95,18 +96,16 @@ def _parse_one(kind: str, item: Mapping[str, Any]) -> Range:
     name = item["Name"]
     if kind == "Categorical":
         values = tuple(item["Values"])
-        if not values or len(set(values)) != len(values):
-            raise ValueError("Values must be distinct and not empty.")
+        problem = semantics.categorical_problem(values)
+        if problem:
+            raise ValueError(problem)
         return Range(name, kind, values=values)
     cast = int if kind == "Integer" else float
     low, high = cast(item["MinValue"]), cast(item["MaxValue"])
     scaling = item.get("ScalingType", "Auto")
-    if low >= high:
-        raise ValueError(f"MinValue {low} must be less than MaxValue {high}.")
-    if scaling == "Logarithmic" and low <= 0:
-        raise ValueError("Logarithmic scaling works only for ranges that have only values greater than 0.")
-    if scaling == "ReverseLogarithmic" and (kind == "Integer" or low < 0 or high >= 1):
-        raise ValueError("ReverseLogarithmic scaling needs a continuous range within 0 <= x < 1.0.")
+    problem = semantics.range_problem(kind.lower(), low, high, scaling)
+    if problem:
+        raise ValueError(problem)
     return Range(name, kind, float(low), float(high), scaling)
 
 

@@ -1,8 +1,8 @@
 """The request, read once into what the engine needs to run it.
 
-Only rules the engine depends on are checked here (a bad one would make a trial meaningless or the
-search ill-defined); the full set of AMT's rules is the renderer's job (amt_hydra.spec). Violations raise
-`LocalValidationError`, which the client answers as a `ValidationException`.
+Every AMT rule checkable on a request is applied first (`amt_hydra.request_rules.request_problems`, the rules
+of `amt_hydra.semantics` that `amt_hydra.spec` applies to configs). Violations raise `LocalValidationError`,
+which the client answers as a `ValidationException`.
 """
 
 from __future__ import annotations
@@ -12,18 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from amt_hydra.constants import EPOCH_HP_NAMES, MAX_HYPERBAND_RESOURCE
+from amt_hydra import semantics
 from amt_hydra.local.ranges import Range, parse_ranges
+from amt_hydra.request_rules import request_problems
 
 
 class LocalValidationError(ValueError):
     """A request the local engine (and SageMaker) would refuse; the message is SageMaker-like."""
-
-
-MAX_RESOURCE_MESSAGE = (
-    "MaxResource parameter is not provided and could not be inferred from provided static hyperparameters "
-    "of TrainingJobDefinition."
-)
 
 
 @dataclass(frozen=True)
@@ -105,17 +100,13 @@ class TuningSetup:
 
 def parse_request(request: Mapping[str, Any]) -> TuningSetup:
     """Read and check a request (already validated against botocore's model by the client)."""
+    for path, message in request_problems(request):  # AMT's rules, written once in amt_hydra.semantics
+        raise LocalValidationError(f"{path}: {message}")
     config = request["HyperParameterTuningJobConfig"]
     strategy = config["Strategy"]
-    if strategy not in ("Bayesian", "Random", "Grid", "Hyperband"):
-        raise LocalValidationError(f"Strategy {strategy!r} is not one of Bayesian, Random, Grid, Hyperband.")
     definitions = _definitions(request)
     limits = config["ResourceLimits"]
     early = config.get("TrainingJobEarlyStoppingType", "Off")
-    if strategy == "Hyperband" and early != "Off":
-        raise LocalValidationError("TrainingJobEarlyStoppingType must be Off when the strategy is Hyperband.")
-    if len(definitions) > 1 and early != "Off":
-        raise LocalValidationError("Early stopping is available only when tuning a single algorithm.")
     setup = TuningSetup(
         name=request["HyperParameterTuningJobName"],
         request=request,
@@ -133,13 +124,9 @@ def parse_request(request: Mapping[str, Any]) -> TuningSetup:
 
 def _definitions(request: Mapping[str, Any]) -> tuple[Definition, ...]:
     single, many = request.get("TrainingJobDefinition"), request.get("TrainingJobDefinitions")
-    if (single is None) == (many is None):
-        raise LocalValidationError("Provide exactly one of TrainingJobDefinition and TrainingJobDefinitions.")
     config = request["HyperParameterTuningJobConfig"]
     if single is not None:
         return (_definition(0, single, config.get("HyperParameterTuningJobObjective"), config),)
-    if request.get("WarmStartConfig"):
-        raise LocalValidationError("Warm start is not available with TrainingJobDefinitions.")
     return tuple(_definition(i, d, d.get("TuningObjective"), d) for i, d in enumerate(many))
 
 
@@ -147,15 +134,7 @@ def _definition(
     index: int, raw: Mapping[str, Any], objective: Any, ranges_owner: Mapping[str, Any]
 ) -> Definition:
     name = raw.get("DefinitionName")
-    where = f"TrainingJobDefinition {name}" if name else "TrainingJobDefinition"
-    if not objective:
-        raise LocalValidationError(f"{where}: the tuning objective (MetricName and Type) is required.")
     metrics = {m["Name"]: m["Regex"] for m in raw["AlgorithmSpecification"].get("MetricDefinitions", [])}
-    if objective["MetricName"] not in metrics:
-        raise LocalValidationError(
-            f"{where}: the objective metric {objective['MetricName']!r} is not among the MetricDefinitions "
-            f"({', '.join(metrics) or 'none'}); the local engine reads metrics from logs with those regexes."
-        )
     key = "HyperParameterRanges" if "HyperParameterRanges" in ranges_owner else "ParameterRanges"
     return Definition(
         index=index,
@@ -170,54 +149,17 @@ def _definition(
 
 
 def _max_jobs(strategy: str, limits: Mapping[str, Any], definitions: tuple[Definition, ...]) -> int:
-    given = limits.get("MaxNumberOfTrainingJobs")
+    """Grid runs every combination; the rules on the given number are checked in `request_problems`."""
     if strategy == "Grid":
-        if any(r.kind != "Categorical" for d in definitions for r in d.ranges):
-            raise LocalValidationError("Grid search supports only CategoricalParameterRanges.")
-        size = sum(d.grid_size for d in definitions)
-        if given is not None and int(given) != size:
-            raise LocalValidationError(
-                f"For Grid search, MaxNumberOfTrainingJobs ({given}) must equal the number of combinations "
-                f"of the categorical values ({size}), or be omitted."
-            )
-        return size
-    if given is None:
-        raise LocalValidationError(f"ResourceLimits.MaxNumberOfTrainingJobs is required for {strategy}.")
-    sizes = [d.finite_size for d in definitions]
-    if all(s is not None for s in sizes) and sum(sizes) < int(given):  # type: ignore[arg-type]
-        raise LocalValidationError(
-            "You don't have enough combinations of hyperparameter ranges. The total number of hyperparameter "
-            f"combinations for the provided ranges [{float(sum(sizes))}] must be equal or greater than the "  # type: ignore[arg-type]
-            f"value of MaxNumberOfJobs, [{given}]. Provide additional ranges."
-        )
-    return int(given)
+        return sum(d.grid_size for d in definitions)
+    return int(limits["MaxNumberOfTrainingJobs"])
 
 
 def _with_hyperband(setup: TuningSetup, strategy_config: Mapping[str, Any]) -> TuningSetup:
     from dataclasses import replace
 
     band = strategy_config.get("HyperbandStrategyConfig") or {}
-    max_resource = band.get("MaxResource") or _inferred_max_resource(setup.definitions[0].static)
-    if max_resource is None:
-        raise LocalValidationError(MAX_RESOURCE_MESSAGE)
-    min_resource = int(band.get("MinResource") or 1)
-    if not 1 <= min_resource <= int(max_resource) <= MAX_HYPERBAND_RESOURCE:
-        raise LocalValidationError(
-            f"HyperbandStrategyConfig needs 1 <= MinResource ({min_resource}) "
-            f"<= MaxResource ({max_resource}) "
-            f"<= {MAX_HYPERBAND_RESOURCE}."
-        )
-    return replace(setup, min_resource=min_resource, max_resource=int(max_resource))
-
-
-def _inferred_max_resource(static: Mapping[str, str]) -> int | None:
-    """The first epochs-like static hyperparameter (§2.1), JSON-decoded when the SDK encoded it."""
-    from amt_hydra.local.sources import decode_hp
-
-    for key in EPOCH_HP_NAMES:
-        if key in static:
-            try:
-                return int(decode_hp(static[key]))  # type: ignore[call-overload]
-            except (TypeError, ValueError):
-                return None
-    return None
+    max_resource = band.get("MaxResource") or semantics.infer_max_resource(setup.definitions[0].static)
+    for _field, message in semantics.hyperband_problems(band.get("MinResource"), max_resource):
+        raise LocalValidationError(message)  # checked in request_problems; kept for direct callers
+    return replace(setup, min_resource=int(band.get("MinResource") or 1), max_resource=int(max_resource))

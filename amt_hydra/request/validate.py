@@ -7,15 +7,19 @@ and `enum` metadata it leaves to the service. Both come from the same model here
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import regex
 
+from amt_hydra.constants import INT32_MAX, INT32_MIN
 from amt_hydra.errors import ConfigError
 from amt_hydra.request.keys import config_key
 
 OPERATION = "CreateHyperParameterTuningJob"
+# botocore's model types: `integer` is the service's 32-bit int, `long` its 64-bit one.
+_NUMBER_TYPES = ("integer", "long", "float", "double")
 
 
 @functools.lru_cache(maxsize=1)
@@ -73,6 +77,10 @@ def _metadata_problems(value: Any, shape: Any, path: str) -> Iterator[tuple[str,
 
 
 def _check_scalar(value: Any, shape: Any, path: str) -> Iterator[tuple[str, str]]:
+    problem = _number_problem(value, shape.type_name)
+    if problem:
+        yield path, problem
+        return
     meta = shape.metadata
     if "max" in meta:
         size = value if isinstance(value, (int, float)) and not isinstance(value, bool) else _length(value)
@@ -85,6 +93,20 @@ def _check_scalar(value: Any, shape: Any, path: str) -> Iterator[tuple[str, str]
     pattern = meta.get("pattern")
     if pattern and isinstance(value, str) and not _pattern(pattern).fullmatch(value):
         yield path, f"{value!r} does not match the pattern {pattern}"
+
+
+def _number_problem(value: Any, type_name: str) -> str | None:
+    """What botocore lets through: a bool as a number, NaN/inf, an `integer` beyond Java's 32 bits."""
+    if type_name not in _NUMBER_TYPES:
+        return None
+    if isinstance(value, bool):
+        return f"{value!r} has the wrong type; expected a number, not a boolean"
+    if type_name == "integer" and isinstance(value, int) and not INT32_MIN <= value <= INT32_MAX:
+        return f"value {value} is above the maximum {INT32_MAX} (a 32-bit integer)" if value > 0 else (
+            f"value {value} is below the minimum {INT32_MIN} (a 32-bit integer)")
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{value!r} is not a finite number"
+    return None
 
 
 def _length(value: Any) -> int | None:

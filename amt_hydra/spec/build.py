@@ -13,8 +13,9 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from amt_hydra.constants import ENV_ROLE, JOB_NAME_MAX, RESERVED_HP_PREFIX
+from amt_hydra.constants import ENV_ROLE, JOB_NAME_MAX
 from amt_hydra.errors import ConfigError
+from amt_hydra.semantics import hyperparameter_name_problem
 from amt_hydra.spec import rules
 from amt_hydra.spec.images import lookup_image
 from amt_hydra.spec.model import (
@@ -57,18 +58,34 @@ def to_container(cfg: DictConfig) -> dict[str, Any]:
 
 
 def _check_known_keys(data: dict[str, Any]) -> None:
-    """`+estimator.typo=1` slips past Hydra's struct check; the schema still decides what exists."""
-    from dataclasses import fields
-
+    """`+bogus=1` or `+instances.0.foo=1` slip past Hydra's struct check; the schema still decides what exists."""
     from amt_hydra.config import schema
 
+    _known(data, schema.AmtConfig, "", skip={"launcher", "hydra"})
     nodes = {"estimator": schema.EstimatorConfig, "metric": schema.MetricConfig, "strategy": schema.StrategyConfig,
              "limits": schema.LimitsConfig, "completion": schema.CompletionConfig,
              "warm_start": schema.WarmStartConfig}
     for node, cls in nodes.items():
-        unknown = sorted(set(data.get(node) or {}) - {f.name for f in fields(cls)})
-        if unknown:
-            raise ConfigError(f"{node}.{unknown[0]}", f"unknown key; {node} takes {[f.name for f in fields(cls)]}")
+        _known(data.get(node), cls, f"{node}.")
+    lists = {"instances": (data, schema.InstanceConfig),
+             "metric.definitions": (data.get("metric") or {}, schema.MetricDefinitionConfig)}
+    for key, (owner, cls) in lists.items():
+        items = owner.get(key.rsplit(".", 1)[-1]) if isinstance(owner, Mapping) else None
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            _known(item, cls, f"{key}.{i}.")
+
+
+def _known(node: Any, cls: type, prefix: str, skip: frozenset[str] | set[str] = frozenset()) -> None:
+    import difflib
+    from dataclasses import fields
+
+    if not isinstance(node, Mapping):
+        return
+    names = [f.name for f in fields(cls)]
+    for key in sorted(set(map(str, node)) - set(names) - set(skip)):
+        close = difflib.get_close_matches(key, names, n=1) or [n for n in names if n.startswith(key)]
+        hint = f"did you mean {close[0]!r}?" if close else f"{prefix.rstrip('.') or 'the config'} takes {names}"
+        raise ConfigError(f"{prefix}{key}", f"unknown key; {hint}")
 
 
 def default_job_name(name: str, now: datetime, suffix: str = "") -> str:
@@ -174,8 +191,9 @@ def _statics(hps: Mapping[str, Any], space_statics: dict[str, str], tuned: set[s
     statics: dict[str, str] = {}
     for name, value in hps.items():
         key = f"estimator.hyperparameters.{name}"
-        if str(name).startswith(RESERVED_HP_PREFIX) or name == "_tuning_objective_metric":
-            raise ConfigError(key, "is reserved for SageMaker (sagemaker_* and _tuning_objective_metric)")
+        problem = hyperparameter_name_problem(str(name))
+        if problem:
+            raise ConfigError(key, problem)
         if name in tuned:
             raise ConfigError(key, f"{name!r} is also tuned in search_space; a hyperparameter is either "
                               "static or tuned")

@@ -14,6 +14,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from amt_hydra import semantics
 from amt_hydra.constants import SCALING
 from amt_hydra.errors import ConfigError
 from amt_hydra.spec.model import ParameterRange
@@ -35,6 +36,7 @@ def parse_search_space(space: Mapping[str, Any]) -> tuple[list[ParameterRange], 
     statics: dict[str, str] = {}
     for name, entry in space.items():
         key = f"search_space.{name}"
+        _raise(key, semantics.hyperparameter_name_problem(str(name)))
         parsed = _parse_entry(str(name), key, entry)
         if isinstance(parsed, ParameterRange):
             ranges.append(parsed)
@@ -99,21 +101,23 @@ def _from_grammar(name: str, key: str, text: str) -> ParameterRange | Any:
 
 
 def _from_range(name: str, key: str, sweep: Any, scaling: str) -> ParameterRange | Any:
-    values = list(_range_values(key, sweep.start, sweep.stop, sweep.step))
-    all_int = all(isinstance(v, int) for v in (sweep.start, sweep.stop, sweep.step))
-    if all_int and sweep.step == 1 and len(values) > 1:
-        return _numeric(name, key, "integer", values[0], values[-1], scaling)
-    return _categorical(name, key, values, scaling)
-
-
-def _range_values(key: str, start: float, stop: float, step: float) -> list[float | int]:
-    if step == 0:
-        raise ConfigError(key, "range step must not be 0")
+    """Sized before anything is built: a step-1 integer range stays a range, however long."""
+    start, stop, step = sweep.start, sweep.stop, sweep.step
+    for bound in (start, stop, step):
+        _raise(key, semantics.number_problem(bound))
+    _raise(key, semantics.sweep_size_problem(start, stop, step))
     count = math.ceil((stop - start) / step)
-    if count <= 0:
-        raise ConfigError(key, f"range({start}, {stop}, {step}) is empty (the stop value is excluded)")
-    return [round(start + i * step, 12) if isinstance(step, float) or isinstance(start, float) else start + i * step
-            for i in range(count)]
+    if all(isinstance(v, int) for v in (start, stop, step)) and step == 1 and count > 1:
+        return _numeric(name, key, "integer", start, start + count - 1, scaling)
+    _raise(key, semantics.sweep_values_problem(count))
+    exact = not (isinstance(step, float) or isinstance(start, float))
+    return _categorical(name, key, [start + i * step if exact else round(start + i * step, 12)
+                                    for i in range(count)], scaling)
+
+
+def _raise(key: str, problem: str | None) -> None:
+    if problem:
+        raise ConfigError(key, problem)
 
 
 def _categorical(name: str, key: str, values: list[Any], scaling: str) -> ParameterRange | Any:
@@ -131,10 +135,13 @@ def _categorical(name: str, key: str, values: list[Any], scaling: str) -> Parame
 
 def _numeric(name: str, key: str, kind: str, lo: Any, hi: Any, scaling: str) -> ParameterRange | Any:
     cast = int if kind == "integer" else float
+    if isinstance(lo, bool) or isinstance(hi, bool):
+        raise ConfigError(key, f"{kind} bounds must be numbers, got min={lo!r} max={hi!r}")
     try:
         lo_v, hi_v = cast(lo), cast(hi)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ConfigError(key, f"{kind} bounds must be numbers, got min={lo!r} max={hi!r}") from None
+    _raise(key, semantics.bounds_problem(kind, lo_v, hi_v))
     if kind == "integer" and (lo_v != float(lo) or hi_v != float(hi)):
         raise ConfigError(key, f"integer bounds must be whole numbers, got min={lo!r} max={hi!r}")
     if lo_v == hi_v:
@@ -149,7 +156,5 @@ def _scaling(key: str, value: Any) -> str:
 
 
 def _scaling_from_tags(key: str, tags: set[str]) -> str:
-    named = [t for t in tags if t in SCALING]
-    if len(named) > 1:
-        raise ConfigError(key, f"conflicting scaling tags {sorted(named)}")
-    return SCALING[named[0]] if named else "Auto"
+    _raise(key, semantics.scaling_tags_problem(tags))
+    return SCALING[next(iter(tags))] if tags else "Auto"
