@@ -24,7 +24,8 @@ from amt_hydra.sweeper.source import App, check_config_dirs, config_flags, locat
 
 log = logging.getLogger(__name__)
 SWEEPER_KEYS = ("name", "job_name", "seed", "region", "params", "estimator", "metric", "strategy", "instances",
-                "limits", "early_stopping", "completion", "warm_start", "tags", "launcher", "dry_run", "wait")
+                "limits", "early_stopping", "completion", "warm_start", "tags", "launcher", "dry_run", "wait",
+                "sample_log")
 CONFIG_KEYS = ("job_name", "seed", "region", "metric", "strategy", "instances", "limits", "early_stopping",
                "completion", "warm_start", "tags")
 
@@ -68,6 +69,14 @@ class AmtSweeperImpl:
         from amt_hydra.spec.search_space import encode_value, parse_search_space
 
         assert self.config is not None and self.app is not None, "setup() runs before sweep()"
+        if self.settings.get("sample_log"):  # the metric regexes tried on a log first; alone, nothing else runs
+            from amt_hydra.metrics_check import check_sample_log
+
+            dry_run = self.settings["dry_run"]
+            check_sample_log(Path(self.settings["sample_log"]), self.settings["metric"], sys.stderr if dry_run
+                             else sys.stdout)
+            if not dry_run:
+                return
         args = split_arguments(params_arguments(self.settings.get("params")) + list(arguments))
         ranges, space_statics = parse_search_space(args.space)  # bad expressions fail before anything is written
         if not ranges:

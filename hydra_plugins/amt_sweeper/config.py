@@ -68,6 +68,7 @@ class AmtSweeperConf:
     job_name: str | None = None  # default: <name>-<yymmdd-hhmmss>
     dry_run: bool = False  # render, validate and write request.json in hydra.sweep.dir; submit nothing
     wait: bool = True  # wait for the tuning job, then write the results
+    sample_log: str | None = None  # log file to try metric.definitions on first; submits nothing (see README)
     seed: int | None = None  # RandomSeed
     region: str | None = None  # default: boto3's (AWS_REGION, profile)
     params: dict[str, Any] = field(default_factory=dict)  # override key -> sweep expression; the command line wins
