@@ -25,8 +25,12 @@ def is_live_terminal(out: TextIO) -> bool:
 
 
 def wait(client: Any, name: str, poll_s: float = 30.0, sleep: Callable[[float], None] = time.sleep,
-         out: TextIO = sys.stdout) -> dict[str, Any]:
-    """Show the job's progress until it ends; return the final DescribeHyperParameterTuningJob."""
+         out: TextIO | None = None) -> dict[str, Any]:
+    """Show the job's progress until it ends; return the final DescribeHyperParameterTuningJob.
+
+    `out` defaults to sys.stdout as it is at call time (it may be redirected after this module is imported).
+    """
+    out = sys.stdout if out is None else out
     if is_live_terminal(out):
         from amt_hydra.results.live import watch
 
@@ -43,9 +47,10 @@ def wait(client: Any, name: str, poll_s: float = 30.0, sleep: Callable[[float], 
         sleep(poll_s)
 
 
-def report(client: Any, name: str, run_dir: Path, out: TextIO = sys.stdout, with_status: bool = True,
+def report(client: Any, name: str, run_dir: Path, out: TextIO | None = None, with_status: bool = True,
            with_table: bool = True) -> dict[str, Any]:
     """result.json, report.html and the table, for a job in any state."""
+    out = sys.stdout if out is None else out
     result = collect(client, name)
     run_dir.mkdir(parents=True, exist_ok=True)
     write_result(result, run_dir)
@@ -58,6 +63,7 @@ def report(client: Any, name: str, run_dir: Path, out: TextIO = sys.stdout, with
 
 
 def wait_and_report(client: Any, name: str, run_dir: Path, poll_s: float = 30.0,
-                    sleep: Callable[[float], None] = time.sleep, out: TextIO = sys.stdout) -> dict[str, Any]:
+                    sleep: Callable[[float], None] = time.sleep, out: TextIO | None = None) -> dict[str, Any]:
+    out = sys.stdout if out is None else out
     wait(client, name, poll_s=poll_s, sleep=sleep, out=out)
     return report(client, name, run_dir, out=out, with_status=False, with_table=not is_live_terminal(out))
