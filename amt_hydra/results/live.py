@@ -21,6 +21,8 @@ STATUS_STYLE = {"Completed": "green", "InProgress": "yellow", "Stopping": "yello
                 "Stopped": "magenta"}
 FAILED = ("NonRetryableError", "RetryableError")
 REASON_CHARS = 110
+SHOW_FAILURES = 5  # failure reasons under the table: the newest ones
+HEADER_LINES = 6 + SHOW_FAILURES  # lines around the rows: header, column titles, notes, failures
 
 
 def utc_now() -> datetime:
@@ -33,30 +35,36 @@ def watch(client: Any, name: str, poll_s: float, sleep: Callable[[float], None],
     from rich.console import Console
     from rich.live import Live
 
-    console = Console(file=out, force_terminal=True, **_size(out))
+    console = Console(file=out, force_terminal=True)
     tracker = JobTracker(client, name)
     with Live(console=console, auto_refresh=False, transient=False) as live:
         while True:
             snap = tracker.poll()
             done = snap.job["HyperParameterTuningJobStatus"] in TERMINAL_TUNING
-            draw = _drawer(live, snap, clock, None if done else max(3, console.size.height - 12))
+            draw = _drawer(live, out, snap, clock, limit=not done)
             draw()
             if done:  # the last frame has every row; Live leaves it on screen
                 return snap.job
             _pause(poll_s, sleep, draw)
 
 
-def _size(out: TextIO) -> dict[str, int]:
-    """The size of the terminal `out` is (rich alone would ask the process's own stdout)."""
+def _fit(console: Any, out: TextIO) -> None:
+    """Follow the size of the terminal `out` is (rich alone would ask the process's own stdout)."""
     try:
         size = os.get_terminal_size(out.fileno())
     except (AttributeError, OSError, ValueError):
-        return {}
-    return {"width": size.columns, "height": size.lines} if size.columns and size.lines else {}
+        return
+    if size.columns and size.lines:
+        console.size = (size.columns, size.lines)
 
 
-def _drawer(live: Any, snap: Snapshot, clock: Callable[[], datetime], max_rows: int | None) -> Callable[[], None]:
-    return lambda: live.update(frame(snap, clock(), max_rows), refresh=True)
+def _drawer(live: Any, out: TextIO, snap: Snapshot, clock: Callable[[], datetime], limit: bool) -> Callable[[], None]:
+    def draw() -> None:
+        _fit(live.console, out)
+        max_rows = max(3, live.console.size.height - HEADER_LINES) if limit else None
+        live.update(frame(snap, clock(), max_rows), refresh=True)
+
+    return draw
 
 
 def _pause(poll_s: float, sleep: Callable[[float], None], redraw: Callable[[], None]) -> None:
@@ -211,8 +219,11 @@ def frame(snap: Snapshot, now: datetime, max_rows: int | None) -> Any:
         parts.append(table)
     if hidden:
         parts.append(Text(f"... {hidden} earlier finished jobs not shown (all of them in result.json at the end)"))
-    parts += [Text(f"{short_name(r.name, tuning_name)}: {shorten(r.failure)}", style="red")
-              for r in snap.rows if r.failure and r.status == "Failed"]
+    failed = [r for r in snap.rows if r.failure and r.status == "Failed"]
+    if len(failed) > SHOW_FAILURES and max_rows is not None:
+        parts.append(Text(f"... {len(failed) - SHOW_FAILURES} earlier failures not shown"))
+        failed = failed[-SHOW_FAILURES:]
+    parts += [Text(f"{short_name(r.name, tuning_name)}: {shorten(r.failure)}", style="red") for r in failed]
     if snap.listing_error:
         parts.append(Text(f"(training jobs not listed: {snap.listing_error})"))
     return Group(*parts)

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from amt_hydra.local.client import LocalSageMakerClient
-from amt_hydra.results.live import fmt_seconds, fmt_value, remaining_s, shorten
+from amt_hydra.results.live import fmt_seconds, fmt_value, remaining_s, shorten, visible_rows
 from amt_hydra.results.table import progress_line
-from amt_hydra.results.tracker import JobTracker
+from amt_hydra.results.tracker import JobRow, JobTracker
 from amt_hydra.results.wait import wait, wait_and_report
 from tests.conftest import REPO
 from tests.local.conftest import X_RANGE, make_request, wait_for
@@ -186,3 +186,10 @@ def test_formatting_helpers() -> None:
     assert remaining_s(job, 60.0) == 240.0  # 8 jobs at 30 s each, capped by the 300 s limit
     job["HyperParameterTuningJobConfig"]["ResourceLimits"]["MaxRuntimeInSeconds"] = 600
     assert remaining_s(job, 60.0) == 240.0 and remaining_s(job, None) is None
+
+
+def test_a_short_terminal_shows_the_running_jobs_and_the_newest_others() -> None:
+    rows = [JobRow(f"j{i}", "InProgress" if i in (1, 7) else "Completed") for i in range(10)]
+    shown, hidden = visible_rows(rows, 4)
+    assert [r.name for r in shown] == ["j1", "j7", "j8", "j9"] and hidden == 6
+    assert visible_rows(rows, None) == (rows, 0) and visible_rows(rows, 10) == (rows, 0)
