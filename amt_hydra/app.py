@@ -76,6 +76,13 @@ def write_run_files(run_dir: Path, spec: TuningSpec, rendered: Rendered, source_
 
 def run(cfg: DictConfig, run_dir: Path, job_suffix: str = "") -> dict[str, Any] | None:
     """Dry run: None. Otherwise submit; with `wait`, the final DescribeHyperParameterTuningJob, else None."""
+    if cfg.get("sample_log"):  # try the metric regexes on a log; alone, nothing else runs
+        from amt_hydra.metrics_check import check_sample_log
+
+        check_sample_log(Path(cfg.sample_log), to_container(cfg)["metric"], sys.stderr if cfg.dry_run else sys.stdout)
+        if not cfg.dry_run:
+            print("sample_log: metric check only; nothing submitted (dry_run=true also renders)", file=sys.stderr)
+            return None
     launcher = instantiate_launcher(cfg.launcher, resolve_region(cfg.region))
     spec, rendered, _ = prepare(cfg, launcher, job_suffix)
     write_run_files(run_dir, spec, rendered)

@@ -101,6 +101,7 @@ class TuningConfig:
     job_name: str | None = None  # default: <name>-<yymmdd-hhmmss>
     dry_run: bool = False  # render, validate and write request.json; submit nothing
     wait: bool = True  # wait for the tuning job and report it
+    sample_log: str | None = None  # log file to try metric.definitions on first; submits nothing (see README)
     seed: int | None = None  # RandomSeed
     region: str | None = None  # default: boto3's (AWS_REGION, profile)
     estimator: EstimatorConfig = MISSING

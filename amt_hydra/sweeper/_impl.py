@@ -69,6 +69,14 @@ class AmtSweeperImpl:
         from amt_hydra.spec.search_space import encode_value, parse_search_space
 
         assert self.config is not None and self.app is not None, "setup() runs before sweep()"
+        if self.settings.get("sample_log"):  # the metric regexes tried on a log first; alone, nothing else runs
+            from amt_hydra.metrics_check import check_sample_log
+
+            dry_run = self.settings["dry_run"]
+            check_sample_log(Path(self.settings["sample_log"]), self.settings["metric"], sys.stderr if dry_run
+                             else sys.stdout)
+            if not dry_run:
+                return
         args = split_arguments(params_arguments(self.settings.get("params")) + list(arguments))
         ranges, space_statics = parse_search_space(args.space)  # bad expressions fail before anything is written
         if not ranges:
