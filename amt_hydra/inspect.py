@@ -1,7 +1,8 @@
 """`python -m amt_hydra.inspect NAME`: look at a tuning job later, local or on SageMaker.
 
 Status, counters, best job, and every training job with its status, objective and the instance type
-it actually ran on; `--out DIR` also writes result.json and report.html there.
+it actually ran on; `--out DIR` also writes result.json and report.html there, `--csv PATH` the SDK's
+analytics columns, `--optuna-storage URL` the job as an Optuna study (for `optuna-dashboard URL`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", help="local job store (launcher.root)")
     parser.add_argument("--region", help="AWS region (sagemaker)")
     parser.add_argument("--out", type=Path, help="folder for result.json and report.html")
+    parser.add_argument("--csv", type=Path, help="CSV with the SDK's HyperparameterTuningJobAnalytics columns")
+    parser.add_argument("--optuna-storage", metavar="URL",
+                        help="write the job as an Optuna study: RDB URL (sqlite:///tuning.db) or journal file path")
     args = parser.parse_args(argv)
     from amt_hydra.results.collect import collect
     from amt_hydra.results.report import write_report
@@ -53,6 +57,25 @@ def main(argv: list[str] | None = None) -> int:
         args.out.mkdir(parents=True, exist_ok=True)
         write_result(result, args.out)
         write_report(result, args.out / "report.html")
+    return _exports(result, args)
+
+
+def _exports(result: dict, args: argparse.Namespace) -> int:
+    """--csv and --optuna-storage (logic in amt_hydra.results.export / .study)."""
+    if args.csv:
+        from amt_hydra.results.export import write_csv
+
+        print(f"csv: {write_csv(result, args.csv)}")
+    if args.optuna_storage:
+        from amt_hydra.results.study import StorageError, to_study
+
+        try:
+            study = to_study(result, args.optuna_storage)
+        except StorageError as exc:
+            print(f"error: --optuna-storage: {exc}", file=sys.stderr)
+            return 2
+        print(f"optuna study {study.study_name}: {len(study.trials)} trials in {args.optuna_storage} "
+              f"(view: optuna-dashboard {args.optuna_storage})")
     return 0
 
 

@@ -40,7 +40,7 @@ def to_svg(fig: Any) -> str:
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "amt-hydra", "font.size": 9}):
         fig.savefig(buffer, format="svg", bbox_inches="tight")
     text = buffer.getvalue()
-    text = text[text.index("<svg"):]
+    text = re.sub(r"<metadata>.*?</metadata>", "", text[text.index("<svg"):], flags=re.S)  # RDF, date
     prefix = f"f{next(_FIGURE_IDS)}-"
     text = re.sub(r'id="([^"]+)"', lambda m: f'id="{prefix}{m.group(1)}"', text)
     return re.sub(r'(href="|url\()#([^")]+)', lambda m: f"{m.group(1)}#{prefix}{m.group(2)}", text)
@@ -93,6 +93,10 @@ def history(jobs: list[dict[str, Any]], best_name: str | None, maximize: bool, m
 
 
 def slice_plot(param: Param, jobs: list[dict[str, Any]], best_name: str | None, metric: str) -> str:
+    return to_svg(slice_figure(param, jobs, best_name, metric))
+
+
+def slice_figure(param: Param, jobs: list[dict[str, Any]], best_name: str | None, metric: str) -> Any:
     """Objective against one hyperparameter on the range's own axis: log, integer or categorical."""
     fig, ax = figure(4.2, 3.0)
     points = [(job, str((job.get("TunedHyperParameters") or {}).get(param.name)), objective(job)) for job in jobs]
@@ -106,7 +110,7 @@ def slice_plot(param: Param, jobs: list[dict[str, Any]], best_name: str | None, 
     value_scale(ax, [value for _, _, value in points])
     ax.set_ylabel(metric)
     ax.set_title(f"{param.name} ({_scale_name(param)})")
-    return to_svg(fig)
+    return fig
 
 
 def _position(param: Param, text: str) -> float:
@@ -165,6 +169,7 @@ def parallel(study: Any) -> str:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        warnings.filterwarnings("ignore", "Attempting to set identical low and high ylims")  # one-valued axis
         ax = plot_parallel_coordinate(study)
     fig = ax.get_figure()
     fig.set_size_inches(9.0, 3.6)

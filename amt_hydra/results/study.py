@@ -15,6 +15,7 @@ import warnings
 from datetime import datetime
 from typing import Any
 
+from amt_hydra.errors import UserError
 from amt_hydra.results.jobs import by_start, maximize, metric_name, objective, when
 from amt_hydra.results.space import Param, parameters
 
@@ -74,15 +75,22 @@ def trials(result: dict[str, Any]) -> list[Any]:
     return [frozen_trial(i, job, space) for i, job in enumerate(by_start(result.get("TrainingJobs") or []))]
 
 
+class StorageError(UserError):
+    """The storage URL names no database or file Optuna can open."""
+
+
 def storage(url: str) -> Any:
     """An RDB URL (`sqlite:///tuning.db`, `postgresql://...`) as is; anything else is a journal file path."""
     import optuna
-
-    if "://" in url:
-        return optuna.storages.RDBStorage(url)
     from optuna.storages.journal import JournalFileBackend
+    from sqlalchemy.exc import SQLAlchemyError
 
-    return optuna.storages.JournalStorage(JournalFileBackend(url))
+    try:
+        if "://" in url:
+            return optuna.storages.RDBStorage(url)
+        return optuna.storages.JournalStorage(JournalFileBackend(url))
+    except (ImportError, OSError, ValueError, SQLAlchemyError) as exc:  # bad dialect, no driver, no such dir
+        raise StorageError(f"{url}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}") from None
 
 
 def to_study(result: dict[str, Any], url: str | None = None) -> Any:

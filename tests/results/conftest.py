@@ -63,11 +63,11 @@ def finished(tmp_path_factory: pytest.TempPathFactory) -> tuple[LocalSageMakerCl
     client = LocalSageMakerClient(root=root / "store", local_copies={CODE_URI: str(root / "src"),
                                   DATA_URI: str(root / "data")}, capacity={INSTANCES[0]: 1},
                                   poll_interval_s=0.02, stop_grace_s=0.5)
-    run_job(client, tuning_request("viz-1", seed=3), timeout=180)
+    run_job(client, tuning_request("viz-1", seed=2), timeout=180)
     return client, collect(client, "viz-1")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def result(finished: tuple[LocalSageMakerClient, dict[str, Any]]) -> dict[str, Any]:
     return finished[1]
 
