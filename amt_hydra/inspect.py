@@ -40,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     from amt_hydra.results.table import summary
 
     try:
+        store = _storage(args.optuna_storage)  # checked before anything is read or written
         result = collect(_client(args), args.name)
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -57,26 +58,31 @@ def main(argv: list[str] | None = None) -> int:
         args.out.mkdir(parents=True, exist_ok=True)
         write_result(result, args.out)
         write_report(result, args.out / "report.html")
-    return _exports(result, args)
+    _exports(result, args, store)
+    return 0
 
 
-def _exports(result: dict, args: argparse.Namespace) -> int:
+def _storage(url: str | None):  # noqa: ANN202 - an Optuna storage or None
+    from amt_hydra.results.study import StorageError, storage
+
+    try:
+        return storage(url) if url else None
+    except StorageError as exc:
+        raise UserError(f"--optuna-storage: {exc}") from None
+
+
+def _exports(result: dict, args: argparse.Namespace, store: object) -> None:
     """--csv and --optuna-storage (logic in amt_hydra.results.export / .study)."""
     if args.csv:
         from amt_hydra.results.export import write_csv
 
         print(f"csv: {write_csv(result, args.csv)}")
-    if args.optuna_storage:
-        from amt_hydra.results.study import StorageError, to_study
+    if store is not None:
+        from amt_hydra.results.study import to_study
 
-        try:
-            study = to_study(result, args.optuna_storage)
-        except StorageError as exc:
-            print(f"error: --optuna-storage: {exc}", file=sys.stderr)
-            return 2
+        study = to_study(result, store)
         print(f"optuna study {study.study_name}: {len(study.trials)} trials in {args.optuna_storage} "
               f"(view: optuna-dashboard {args.optuna_storage})")
-    return 0
 
 
 if __name__ == "__main__":

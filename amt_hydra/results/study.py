@@ -93,13 +93,13 @@ def storage(url: str) -> Any:
         raise StorageError(f"{url}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}") from None
 
 
-def to_study(result: dict[str, Any], url: str | None = None) -> Any:
-    """The job's study, in memory (`url` None) or created/updated in the storage at `url`."""
+def to_study(result: dict[str, Any], url: Any = None) -> Any:
+    """The job's study, in memory (`url` None) or created/updated in the storage at `url` (or an opened one)."""
     import optuna
 
     job = result["TuningJob"]
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study = optuna.create_study(storage=storage(url) if url else None, load_if_exists=True,
+    study = optuna.create_study(storage=storage(url) if isinstance(url, str) else url, load_if_exists=True,
                                 study_name=job["HyperParameterTuningJobName"],
                                 direction="maximize" if maximize(job) else "minimize")
     with warnings.catch_warnings():
