@@ -53,13 +53,14 @@ def value_scale(ax: Any, values: list[float]) -> None:
 
         ax.set_yscale("log")
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-        ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:g}" if f"{v:g}"[0] in "1235" else ""))
+        ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:g}" if f"{v:g}".lstrip("0.")[0] in "2345" else ""))
 
 
-def _status_legend(ax: Any, statuses: set[str]) -> None:
+def _status_legend(ax: Any, statuses: set[str], best_so_far: bool = False) -> None:
     from matplotlib.lines import Line2D
 
-    handles = [Line2D([], [], marker="o", linestyle="", color=STATUS_COLORS[s], label=s.lower())
+    handles = [Line2D([], [], color="#2ca02c", linewidth=1.8, label="best so far")] if best_so_far else []
+    handles += [Line2D([], [], marker="o", linestyle="", color=STATUS_COLORS[s], label=s.lower())
                for s in STATUS_COLORS if s in statuses]
     handles.append(Line2D([], [], marker="*", linestyle="", markersize=12, color=BEST["color"],
                           markeredgecolor="black", label="best job"))
@@ -83,12 +84,12 @@ def history(jobs: list[dict[str, Any]], best_name: str | None, maximize: bool, m
             ax.scatter([i], [value], **BEST)
     value_scale(ax, ys)
     if xs:
-        ax.step(xs, best_line, where="post", color="#2ca02c", linewidth=1.8, label="best so far")
+        ax.step(xs, best_line, where="post", color="#2ca02c", linewidth=1.8)
     ax.set_xlabel("training job (creation order; red bands: no objective)")
     ax.set_ylabel(metric)
     ax.set_title("Optimization history")
     ax.xaxis.get_major_locator().set_params(integer=True)
-    _status_legend(ax, {j["TrainingJobStatus"] for j in jobs})
+    _status_legend(ax, {j["TrainingJobStatus"] for j in jobs}, best_so_far=True)
     return to_svg(fig)
 
 
@@ -149,13 +150,13 @@ def _axis(ax: Any, param: Param) -> None:
 
 
 def importance(importances: dict[str, float]) -> str:
-    """fANOVA importance (Optuna's default evaluator) as horizontal bars, most important on top."""
+    """Normalized importances (PED-ANOVA) as horizontal bars, most important on top."""
     names = list(importances)[::-1]
     fig, ax = figure(4.2, 0.6 + 0.35 * len(names))
     ax.barh(names, [importances[n] for n in names], color="#1f77b4")
     for y, name in enumerate(names):
         ax.text(importances[name], y, f" {importances[name]:.2f}", va="center", fontsize=8)
-    ax.set_xlabel("importance (fANOVA, share of objective variance)")
+    ax.set_xlabel("importance (PED-ANOVA, normalized)")
     ax.set_title("Hyperparameter importance")
     return to_svg(fig)
 

@@ -109,13 +109,27 @@ def edge_warnings(job: dict[str, Any], space: list[Param]) -> str:
             f"{EDGE_FRACTION:.0%} of the range's span (on its scale):</p><ul>{''.join(items)}</ul></section>")
 
 
-def failures(jobs: list[dict[str, Any]]) -> str:
+def stop_reason(job: dict[str, Any], entry: dict[str, Any]) -> str:
+    """Why AMT stopped a job, told from the job's settings (SageMaker gives stopped jobs no reason)."""
+    config = job.get("HyperParameterTuningJobConfig") or {}
+    steps = len(entry.get("ObjectiveValues") or [])
+    after = f" after {steps} objective value{'s' if steps != 1 else ''}" if steps else ""
+    if entry.get("SecondaryStatus") == "MaxRuntimeExceeded":
+        return "stopped: MaxRuntimeInSeconds exceeded" + after
+    if config.get("Strategy") == "Hyperband":
+        return "stopped by Hyperband" + after
+    if config.get("TrainingJobEarlyStoppingType") == "Auto":
+        return "stopped by early stopping (worse than the median of earlier jobs)" + after
+    return "stopped with the tuning job" + after
+
+
+def failures(job: dict[str, Any], jobs: list[dict[str, Any]]) -> str:
     """Failed and stopped jobs with the reason SageMaker gives (the last lines of a crash's log)."""
     rows = []
     for entry in jobs:
         reason = entry.get("FailureReason")
         if entry["TrainingJobStatus"] == "Stopped" and not reason:
-            reason = f"stopped ({entry.get('SecondaryStatus') or 'Stopped'})"
+            reason = stop_reason(job, entry)
         if reason:
             rows.append(f"<tr><td>{_e(entry['TrainingJobName'])}</td><td>{_e(entry['TrainingJobStatus'])}</td>"
                         f"<td><pre>{_e(reason)}</pre></td></tr>")

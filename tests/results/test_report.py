@@ -56,6 +56,7 @@ def test_every_chart_and_panel_is_present(page: str, result: dict[str, Any]) -> 
     entry = next(j for j in result["TrainingJobs"] if j["TrainingJobName"] == best)
     assert best in page and entry["LogLocation"] in page and Path(entry["LogLocation"]).is_file()
     assert "ValueError: diverged" in page  # the crash's reason, from its log
+    assert re.search(r"stopped by early stopping \(worse than the median of earlier jobs\) after \d objective", page)
     assert "ml.c5.xlarge (fallback)" in _figure_with(page, "Timeline of training jobs")
     assert "early stopping</th><td>Auto" in page and "MaxParallelTrainingJobs 2" in page
 
