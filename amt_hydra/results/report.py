@@ -44,7 +44,7 @@ def charts(result: dict[str, Any], space: list[Param]) -> list[str]:
     if any(objective(j) is not None for j in jobs):
         out.append(_figure(figures.history(jobs, best_name, maximize(job), metric),
                            "Every training job's final objective, the best so far, the best job starred."))
-    if any(j.get("ObjectiveValues") for j in jobs):
+    if any(len(j.get("ObjectiveValues") or []) > 1 for j in jobs):  # SageMaker's describe: final value only
         out.append(_figure(curves.learning_curves(jobs, best_name, metric),
                            "Objective at every emission; dashed and × = stopped (early stopping, Hyperband)."))
     if jobs:

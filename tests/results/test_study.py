@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -75,3 +76,22 @@ def test_a_storage_that_cannot_open_is_a_user_error(result: dict[str, Any], tmp_
     for url in ("nosuchdialect://x", str(tmp_path / "missing" / "journal.log")):
         with pytest.raises(StorageError, match="^" + url.split("/")[0]):
             to_study(result, url)
+
+
+def test_a_sagemaker_shaped_result_read_back_from_json(tmp_path: Path) -> None:
+    """result.json on disk (ISO times, no intermediate values), as a waited SageMaker run leaves it."""
+    import json
+
+    from amt_hydra.results.collect import write_result
+    from tests.results.test_report import _result
+
+    result = _result()
+    result["TuningJob"]["HyperParameterTuningJobConfig"]["ParameterRanges"] = {
+        "ContinuousParameterRanges": [{"Name": "lr", "MinValue": "0.001", "MaxValue": "0.1", "ScalingType": "Auto"}],
+        "CategoricalParameterRanges": [{"Name": "opt", "Values": ["sgd", "adam"]}]}
+    stored = json.loads(write_result(result, tmp_path).read_text())
+    study = to_study(stored, str(tmp_path / "journal.log"))
+    assert [t.state for t in study.trials] == [TrialState.COMPLETE, TrialState.FAIL, *[TrialState.COMPLETE] * 2]
+    assert study.best_value == 0.4 and study.best_trial.params == {"lr": 0.01, "opt": "sgd"}
+    assert study.trials[0].distributions["lr"] == FloatDistribution(0.001, 0.1, log=True)  # Auto over 100x
+    assert study.trials[0].datetime_complete - study.trials[0].datetime_start == timedelta(seconds=5)
