@@ -4,7 +4,8 @@ The launcher is built from the `launcher` config group, as the CLI builds it (Hy
 config tree, `--config-dir` included), so any `_target_` works, a user's own too. The old flags are kept:
 `--launcher L` is `launcher=L`, `--root DIR` is `launcher.root=DIR`, `--region R` is `region=R`.
 Prints status, counters, best job, and every training job with its status, objective and the instance type it
-actually ran on; `--out DIR` also writes result.json and report.html there.
+actually ran on; `--out DIR` also writes result.json and report.html there, `--csv PATH` the SDK's analytics
+columns, `--optuna-storage URL` the job as an Optuna study (for `optuna-dashboard URL`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--region", help="AWS region (region)")
     parser.add_argument("--config-dir", type=Path, help="your own config folder, as for the CLI")
     parser.add_argument("--out", type=Path, help="folder for result.json and report.html")
+    parser.add_argument("--csv", type=Path, help="CSV with the SDK's HyperparameterTuningJobAnalytics columns")
+    parser.add_argument("--optuna-storage", metavar="URL",
+                        help="write the job as an Optuna study: RDB URL (sqlite:///tuning.db) or journal file path")
     return parser.parse_intermixed_args(argv)
 
 
@@ -66,12 +70,38 @@ def show(args: argparse.Namespace) -> None:
     from amt_hydra.results.report import write_report
     from amt_hydra.results.table import summary
 
+    store = _storage(args.optuna_storage)  # checked before anything is read or written
     result = collect(build_launcher(args).client(), args.name)
     print(summary(result))
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
         write_result(result, args.out)
         write_report(result, args.out / "report.html")
+    _exports(result, args, store)
+
+
+def _storage(url: str | None) -> Any:
+    """An Optuna storage for `--optuna-storage`, or None."""
+    from amt_hydra.results.study import StorageError, storage
+
+    try:
+        return storage(url) if url else None
+    except StorageError as exc:
+        raise UserError(f"--optuna-storage: {exc}") from None
+
+
+def _exports(result: dict[str, Any], args: argparse.Namespace, store: Any) -> None:
+    """--csv and --optuna-storage (the logic is in amt_hydra.results.export and .study)."""
+    if args.csv:
+        from amt_hydra.results.export import write_csv
+
+        print(f"csv: {write_csv(result, args.csv)}")
+    if store is not None:
+        from amt_hydra.results.study import to_study
+
+        study = to_study(result, store)
+        print(f"optuna study {study.study_name}: {len(study.trials)} trials in {args.optuna_storage} "
+              f"(view: optuna-dashboard {args.optuna_storage})")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,1 +1,3 @@
-"""Waiting, progress, tables, result.json and report.html: one code path for every launcher's client."""
+"""Waiting, progress, tables, result.json, report.html, the CSV export and the Optuna study: one code path for
+every launcher's client.
+"""

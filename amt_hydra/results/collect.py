@@ -16,8 +16,8 @@ def describe(client: Any, name: str) -> dict[str, Any]:
     return response
 
 
-def training_jobs(client: Any, name: str) -> list[dict[str, Any]]:
-    """Every training job's summary, plus the instance type it actually ran on (DescribeTrainingJob)."""
+def training_jobs(client: Any, name: str, objective: str | None = None) -> list[dict[str, Any]]:
+    """Every training job's summary, plus what DescribeTrainingJob adds for the report (see `_details`)."""
     summaries: list[dict[str, Any]] = []
     kwargs: dict[str, Any] = {"HyperParameterTuningJobName": name, "MaxResults": 100, "SortBy": "CreationTime"}
     while True:
@@ -26,22 +26,49 @@ def training_jobs(client: Any, name: str) -> list[dict[str, Any]]:
         if not page.get("NextToken"):
             break
         kwargs["NextToken"] = page["NextToken"]
-    return [_with_instance(client, dict(s)) for s in summaries]
+    return [_details(client.describe_training_job(TrainingJobName=s["TrainingJobName"]), dict(s), objective)
+            for s in summaries]
 
 
-def _with_instance(client: Any, summary: dict[str, Any]) -> dict[str, Any]:
-    job = client.describe_training_job(TrainingJobName=summary["TrainingJobName"])
+def _details(job: dict[str, Any], summary: dict[str, Any], objective: str | None) -> dict[str, Any]:
+    """Keys added to a summary (none renamed): where it ran, how its status moved, its objective per step."""
     resources = job.get("ResourceConfig") or {}
     summary["InstanceType"] = resources.get("InstanceType")
     summary["InstanceCount"] = resources.get("InstanceCount")
+    for key in ("SecondaryStatus", "SecondaryStatusTransitions", "FinalMetricDataList", "TrainingTimeInSeconds",
+                "BillableTimeInSeconds", "ModelArtifacts"):
+        if job.get(key) is not None:
+            summary[key] = job[key]
+    summary["ObjectiveValues"] = objective_values(job, objective)
+    summary["LogLocation"] = job.get("LocalLogPath") or cloudwatch_url(job)
     return summary
 
 
+def objective_values(job: dict[str, Any], objective: str | None) -> list[float]:
+    """Every intermediate objective value (the local engine's `LocalObjectiveValues`); SageMaker's describe
+    only has the last one (`FinalMetricDataList`), its full series lives in CloudWatch metrics."""
+    if job.get("LocalObjectiveValues") is not None:
+        return [float(v) for v in job["LocalObjectiveValues"]]
+    return [float(m["Value"]) for m in job.get("FinalMetricDataList") or [] if m.get("MetricName") == objective]
+
+
+def cloudwatch_url(job: dict[str, Any]) -> str | None:
+    """The CloudWatch console page of a SageMaker training job's log streams (region from its ARN)."""
+    arn = str(job.get("TrainingJobArn") or "")
+    if arn.count(":") < 5:
+        return None
+    region = arn.split(":")[3]
+    return (f"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}#logsV2:log-groups/log-group/"
+            f"$252Faws$252Fsagemaker$252FTrainingJobs$3FlogStreamNameFilter$3D{job['TrainingJobName']}")
+
+
 def collect(client: Any, name: str) -> dict[str, Any]:
-    """`{"TuningJob": <describe>, "TrainingJobs": [...]}`; the shape of result.json."""
+    """`{"TuningJob": <describe>, "TrainingJobs": [<summary + details>]}`; the shape of result.json."""
     result: dict[str, Any] = {"TuningJob": describe(client, name)}
+    config = result["TuningJob"].get("HyperParameterTuningJobConfig") or {}
+    objective = (config.get("HyperParameterTuningJobObjective") or {}).get("MetricName")
     try:
-        result["TrainingJobs"] = training_jobs(client, name)
+        result["TrainingJobs"] = training_jobs(client, name, objective)
     except Exception as exc:  # noqa: BLE001 - some endpoints (moto) do not implement the listing
         result["TrainingJobs"] = []
         result["TrainingJobsError"] = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"

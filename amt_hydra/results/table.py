@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
+
+from amt_hydra.results.jobs import elapsed_s, fmt_number, objective, objective_format
 
 
 def progress_line(job: dict[str, Any]) -> str:
@@ -18,25 +19,29 @@ def progress_line(job: dict[str, Any]) -> str:
 
 
 def _duration(job: dict[str, Any]) -> str:
-    start, end = job.get("TrainingStartTime"), job.get("TrainingEndTime")
-    if isinstance(start, str):
-        start, end = datetime.fromisoformat(start), datetime.fromisoformat(end) if end else None
-    if not start or not end:
-        return "-"
-    return f"{(end - start).total_seconds():.1f}s"
+    seconds = elapsed_s(job)
+    return "-" if seconds is None else f"{seconds:.1f}s"
 
 
-def _objective(job: dict[str, Any]) -> str:
-    metric = job.get("FinalHyperParameterTuningJobObjectiveMetric") or {}
-    return f"{metric['Value']:.6g}" if "Value" in metric else "-"
+def _value(text: Any) -> str:
+    """A tuned value as a person reads it: numbers at 4 significant digits, anything else as given."""
+    try:
+        number = float(text)
+    except (TypeError, ValueError):
+        return str(text)
+    return str(text) if str(text).lstrip("-").isdigit() else fmt_number(number)
 
 
 def job_rows(jobs: list[dict[str, Any]]) -> list[list[str]]:
+    """Header plus one row per job; every objective in one format so the column lines up."""
+    shape = objective_format([v for v in map(objective, jobs) if v is not None])
     rows = [["name", "status", "hyperparameters", "objective", "instance", "duration"]]
     for job in jobs:
-        params = " ".join(f"{k}={v}" for k, v in sorted((job.get("TunedHyperParameters") or {}).items()))
-        rows.append([job["TrainingJobName"], job["TrainingJobStatus"], params, _objective(job),
-                     str(job.get("InstanceType") or "-"), _duration(job)])
+        params = " ".join(f"{k}={_value(v)}" for k, v in sorted((job.get("TunedHyperParameters") or {}).items()))
+        value = objective(job)
+        rows.append([job["TrainingJobName"], job["TrainingJobStatus"], params,
+                     "-" if value is None else shape.format(value), str(job.get("InstanceType") or "-"),
+                     _duration(job)])
     return rows
 
 
