@@ -57,7 +57,7 @@ class LocalLauncher(Launcher):
         return self._client
 
     def _make_client(self, staging: Mapping[str, Path]) -> Any:
-        from amt_hydra.local.client import LocalSageMakerClient
+        from amt_hydra.local.api.client import LocalSageMakerClient
 
         copies: dict[str, str | Path] = {**{k: Path(v) for k, v in staging.items()}, **self.local_copies}
         return LocalSageMakerClient(

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from amt_hydra.local.api_errors import output_shape
-from amt_hydra.local.client import LocalSageMakerClient
+from amt_hydra.local.api.client import LocalSageMakerClient
+from amt_hydra.local.api.errors import output_shape
 
 ROLE = "arn:aws:iam::123456789012:role/SageMakerRole"
 CODE_URI = "s3://amt-hydra-test/jobs/code/sourcedir.tar.gz"

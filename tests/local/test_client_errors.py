@@ -7,7 +7,7 @@ import copy
 import pytest
 from botocore.exceptions import ClientError, ParamValidationError
 
-from amt_hydra.local.client import LocalSageMakerClient
+from amt_hydra.local.api.client import LocalSageMakerClient
 from tests.local.conftest import DATA_URI, X_RANGE, make_request, run_job
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from amt_hydra.local.completion import CONVERGED, NOT_IMPROVING, TARGET, CompletionTracker, improves
-from amt_hydra.local.worker import run_engine
+from amt_hydra.local.engine.completion import CONVERGED, NOT_IMPROVING, TARGET, CompletionTracker, improves
+from amt_hydra.local.engine.worker import run_engine
 from tests.local.conftest import X_RANGE, make_request, run_job, summaries
 
 

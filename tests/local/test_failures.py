@@ -8,9 +8,10 @@ import os
 import signal
 from pathlib import Path
 
-from amt_hydra.local.capacity import ICE_REASON, count_cuda_devices
-from amt_hydra.local.client import LocalSageMakerClient
-from amt_hydra.local.completion import no_success_reason
+from amt_hydra.local.api.client import LocalSageMakerClient
+from amt_hydra.local.engine.completion import no_success_reason
+from amt_hydra.local.trials.resources import count_cuda_devices
+from amt_hydra.local.trials.trial import ICE_REASON
 from tests.local.conftest import X_RANGE, make_request, run_job, summaries, wait_for
 
 MODES = ["ok", "crash", "timeout", "nometric", "nan", "text"]

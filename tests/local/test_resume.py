@@ -8,8 +8,8 @@ import os
 import signal
 from pathlib import Path
 
-from amt_hydra.local.client import LocalSageMakerClient
-from amt_hydra.local.recovery import owns
+from amt_hydra.local.api.client import LocalSageMakerClient
+from amt_hydra.local.engine.recovery import owns
 from tests.local.conftest import X_RANGE, make_request, summaries, wait_for
 
 

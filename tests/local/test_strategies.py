@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from amt_hydra.local.client import LocalSageMakerClient
+from amt_hydra.local.api.client import LocalSageMakerClient
 from tests.local.conftest import X_RANGE, make_request, run_job, summaries, wait_for
 
 

@@ -6,12 +6,13 @@ import math
 import re
 from pathlib import Path
 
-from amt_hydra.local.capacity import CapacityTable, CpuSlots
-from amt_hydra.local.early_stopping import MedianStoppingRule
-from amt_hydra.local.metrics import MetricScanner, syslog_escape
-from amt_hydra.local.ranges import parse_ranges
-from amt_hydra.local.sources import encode_like, resolve
-from amt_hydra.local.trial_runner import failure_reason
+from amt_hydra.local.engine.capacity import CapacityTable
+from amt_hydra.local.engine.early_stopping import MedianStoppingRule
+from amt_hydra.local.setup.ranges import parse_ranges
+from amt_hydra.local.setup.sources import encode_like, resolve
+from amt_hydra.local.trials.failure import failure_reason
+from amt_hydra.local.trials.metrics import MetricScanner, syslog_escape
+from amt_hydra.local.trials.resources import CpuSlots
 
 XGBOOST_RMSE = r".*\[[0-9]+\].*#011validation-rmse:([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?).*"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from amt_hydra.local.client import LocalSageMakerClient
-from amt_hydra.local.warm_start import NAME_SET_MESSAGE
+from amt_hydra.local.api.client import LocalSageMakerClient
+from amt_hydra.local.engine.warm_start import NAME_SET_MESSAGE
 from tests.local.conftest import X_RANGE, assert_shape, make_request, run_job, summaries, wait_for
 
 

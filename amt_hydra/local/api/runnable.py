@@ -11,12 +11,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from amt_hydra.constants import PROGRAM_HP, SUBMIT_DIR_HP
-from amt_hydra.local.sources import decode_hp, is_s3, local_path
-from amt_hydra.local.tuning_setup import Definition, LocalValidationError, TuningSetup
+from amt_hydra.local.search.registry import strategy_names
+from amt_hydra.local.setup.errors import LocalValidationError
+from amt_hydra.local.setup.sources import decode_hp, is_s3, local_path
+from amt_hydra.local.setup.tuning_setup import Definition, TuningSetup
 
 
 def check_runnable(setup: TuningSetup, copies: Mapping[str, str]) -> None:
     """Raise LocalValidationError naming what cannot run here and how to fix it."""
+    if setup.strategy not in strategy_names():
+        raise LocalValidationError(
+            f"Strategy {setup.strategy!r} is not one of {', '.join(strategy_names())}."
+        )
     if (setup.request.get("Autotune") or {}).get("Mode") == "Enabled":
         raise LocalValidationError(
             "Autotune is not emulated by the local launcher; give the ranges explicitly."

@@ -10,12 +10,13 @@ import math
 from datetime import datetime, timezone
 from typing import Any
 
+from amt_hydra.constants import TERMINAL_TUNING
 from amt_hydra.local.arns import training_job_arn, tuning_job_arn
-from amt_hydra.local.launching import hyperparameters
-from amt_hydra.local.records import TERMINAL_TUNING, TrialRecord, best_of
+from amt_hydra.local.engine.warm_start import parent_jobs
+from amt_hydra.local.setup.tuning_setup import TuningSetup, parse_request
 from amt_hydra.local.store import JobDir, JobStore
-from amt_hydra.local.tuning_setup import TuningSetup, parse_request
-from amt_hydra.local.warm_start import parent_jobs
+from amt_hydra.local.trials.record import TrialRecord, best_of
+from amt_hydra.local.trials.layout import hyperparameters
 
 ENGINE_GONE = (
     "InternalServerError: the local engine process of this tuning job is not running (it was killed or "
@@ -151,17 +152,7 @@ def describe_training_job(job: JobDir, rec: TrialRecord) -> dict[str, Any]:
     algorithm = {k: v for k, v in raw["AlgorithmSpecification"].items() if k != "MetricDefinitions"}
     algorithm["MetricDefinitions"] = [{"Name": n, "Regex": r} for n, r in definition.metrics.items()]
     output_path = raw["OutputDataConfig"]["S3OutputPath"].rstrip("/")
-    transitions = [
-        _drop_none(
-            {
-                "Status": s,
-                "StartTime": ts(t),
-                "StatusMessage": m or None,
-                "EndTime": ts(rec.transitions[i + 1][1]) if i + 1 < len(rec.transitions) else None,
-            }
-        )
-        for i, (s, t, m) in enumerate(rec.transitions)
-    ]
+    transitions = _transitions(rec)
     # Whole seconds, at least 1 (the model's minimum): a job that ran at all is billed a second.
     seconds = max(1, math.ceil(rec.end_time - rec.start_time)) if rec.start_time and rec.end_time else None
     folder = job.trial_dir(rec.name)
@@ -205,3 +196,18 @@ def describe_training_job(job: JobDir, rec: TrialRecord) -> dict[str, Any]:
             "LocalJobDir": str(folder / "opt_ml"),
         }
     )
+
+
+def _transitions(rec: TrialRecord) -> list[dict[str, Any]]:
+    """SecondaryStatusTransitions: each status ends when the next one starts."""
+    return [
+        _drop_none(
+            {
+                "Status": s,
+                "StartTime": ts(t),
+                "StatusMessage": m or None,
+                "EndTime": ts(rec.transitions[i + 1][1]) if i + 1 < len(rec.transitions) else None,
+            }
+        )
+        for i, (s, t, m) in enumerate(rec.transitions)
+    ]

@@ -12,31 +12,11 @@ some config has capacity but all slots are busy the job waits for one (SageMaker
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-ICE_REASON = (
-    "CapacityError: Unable to provision requested ML compute capacity. Please retry using a different "
-    "ML instance type."
-)
-
-
-def count_cuda_devices() -> int:
-    """CUDA devices visible here, the way the training toolkit counts them (`nvidia-smi --list-gpus`)."""
-    if shutil.which("nvidia-smi") is None:
-        return 0
-    try:
-        out = subprocess.run(["nvidia-smi", "--list-gpus"], capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        return 0
-    return sum(1 for line in out.stdout.splitlines() if line.startswith("GPU ")) if out.returncode == 0 else 0
-
-
-def is_gpu_type(instance_type: str) -> bool:
-    return instance_type.startswith(("ml.p", "ml.g"))
+from amt_hydra.local.trials.resources import is_gpu_type
 
 
 def default_capacity(instance_type: str, parallel: int, gpus: int) -> int:
@@ -74,34 +54,3 @@ class CapacityTable:
     def release(self, instance_type: str) -> None:
         if self.in_use[instance_type] > 0:
             self.in_use[instance_type] -= 1
-
-
-class CpuSlots:
-    """The machine's cores divided among the parallel jobs: slot i gets its own block of cores.
-
-    Each job is pinned to its block (sched_setaffinity) and told its size through OMP_NUM_THREADS and
-    friends. The toolkit still reports SM_NUM_CPUS as the machine's count (it calls
-    multiprocessing.cpu_count(), which ignores affinity); `len(os.sched_getaffinity(0))` gives the share.
-    With more parallel jobs than cores, blocks of one core are shared round robin.
-    """
-
-    def __init__(self, cpus: list[int], parallel: int, gpus: int = 0) -> None:
-        self.cpus = cpus or [0]
-        self.parallel = max(1, parallel)
-        self.per_job = max(1, len(self.cpus) // self.parallel)
-        self.gpus = gpus
-        self.free = list(range(self.parallel))
-
-    def take(self) -> int:
-        return self.free.pop(0)
-
-    def give_back(self, slot: int) -> None:
-        self.free.append(slot)
-        self.free.sort()
-
-    def cores(self, slot: int) -> tuple[int, ...]:
-        start = slot * self.per_job
-        return tuple(self.cpus[(start + i) % len(self.cpus)] for i in range(self.per_job))
-
-    def gpu(self, slot: int) -> int | None:
-        return slot % self.gpus if self.gpus else None

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from amt_hydra.constants import NO_SUCCESS_ATTEMPTS
-from amt_hydra.local.records import TrialRecord, better
+from amt_hydra.local.trials.record import TrialRecord, better
 
 TARGET = "TargetObjectiveMetricValue"
 NOT_IMPROVING = "BestObjectiveNotImproving"

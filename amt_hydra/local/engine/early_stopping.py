@@ -11,7 +11,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable, Sequence
 
-from amt_hydra.local.records import better
+from amt_hydra.local.trials.record import better
 
 
 class MedianStoppingRule:

@@ -1,6 +1,6 @@
 """The scheduler loop of one tuning job: launch, watch, stop and finish training jobs.
 
-It runs in the detached engine process (`amt_hydra.local.worker`) and owns the job's folder in the
+It runs in the detached engine process (`amt_hydra.local.engine.worker`) and owns the job's folder in the
 store while it holds the lock; the client only reads, plus asking for a stop. Each tick it looks at a
 stop request and the tuning job's runtime, tails every running job's log (metrics, early stopping,
 Hyperband, per-job MaxRuntime), finishes jobs that exited, and launches new ones while the parallel
@@ -14,12 +14,18 @@ import os
 import time
 from collections.abc import Callable
 
-from amt_hydra.local import recovery
-from amt_hydra.local.capacity import CapacityTable, CpuSlots, count_cuda_devices
-from amt_hydra.local.completion import CompletionTracker, failed_without_success, no_success_reason
-from amt_hydra.local.early_stopping import early_stopping_rule
-from amt_hydra.local.launching import Running, fail_capacity, new_record, settle, start_trial
-from amt_hydra.local.records import (
+from amt_hydra.local.engine import recovery
+from amt_hydra.local.engine.capacity import CapacityTable
+from amt_hydra.local.engine.completion import CompletionTracker, failed_without_success, no_success_reason
+from amt_hydra.local.engine.early_stopping import early_stopping_rule
+from amt_hydra.local.engine.warm_start import parent_trials
+from amt_hydra.local.search.base import Suggestion
+from amt_hydra.local.search.registry import make_search
+from amt_hydra.local.settings import EngineSettings
+from amt_hydra.local.setup.tuning_setup import parse_request
+from amt_hydra.local.store import JobDir, JobStore
+from amt_hydra.local.trials.executor import ToolkitExecutor, TrialExecutor
+from amt_hydra.local.trials.record import (
     STOP_EARLY,
     STOP_HYPERBAND,
     STOP_MAX_RUNTIME,
@@ -27,13 +33,8 @@ from amt_hydra.local.records import (
     STOP_USER,
     TrialRecord,
 )
-from amt_hydra.local.sampler_factory import make_search
-from amt_hydra.local.settings import EngineSettings
-from amt_hydra.local.store import JobDir, JobStore
-from amt_hydra.local.strategies import Suggestion
-from amt_hydra.local.trial_runner import wait_any
-from amt_hydra.local.tuning_setup import parse_request
-from amt_hydra.local.warm_start import parent_trials
+from amt_hydra.local.trials.resources import count_cuda_devices, is_gpu_type
+from amt_hydra.local.trials.trial import Trial
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ class Engine:
         self.setup = parse_request(job.request)
         self.tuning = job.tuning()
         self.records = {r.name: r for r in job.trials()}
-        self.running: dict[str, Running] = {}
+        self.running: dict[str, Trial] = {}
         self.queue: list[TrialRecord] = []
         self.pending: Suggestion | None = None
         self.ending: tuple[str, str | None] | None = None
@@ -77,9 +78,11 @@ class Engine:
                     rec.final_objective if rec.objective_status == "Succeeded" else None, rec.end_time or now
                 )
         types = {c["InstanceType"] for d in self.setup.definitions for c in d.instance_configs}
-        gpus = count_cuda_devices() if any(t.startswith(("ml.p", "ml.g")) for t in types) else 0
+        gpus = count_cuda_devices() if any(is_gpu_type(t) for t in types) else 0
         self.capacity = CapacityTable(types, self.setup.max_parallel, self.settings.capacity, gpus)
-        self.slots = CpuSlots(self.settings.cpus(), self.setup.max_parallel, gpus)
+        self.executor: TrialExecutor = ToolkitExecutor(
+            self.job, self.settings, self.setup.max_parallel, gpus, self.sleep
+        )
         self.run_start = now
         self.runtime_before = float(self.tuning.get("runtime_s", 0.0))
         self.tuning["engine_pid"] = os.getpid()
@@ -99,7 +102,7 @@ class Engine:
             if not self.running and (self.ending is not None or self._budget_left() <= 0 or self.exhausted):
                 break
             self._save_tuning(now)
-            wait_any([r.proc for r in self.running.values()], self.settings.poll_interval_s, self.sleep)
+            self.executor.wait(list(self.running.values()), self.settings.poll_interval_s)
         self._finish(now)
 
     # -- tuning-level decisions ----------------------------------------------------------------------
@@ -121,8 +124,8 @@ class Engine:
         if self.ending is None:
             self.ending = (status, reason)
         self.pending = None
-        for running in self.running.values():
-            self._stop(running, cause, now)
+        for trial in self.running.values():
+            self._stop(trial, cause, now)
 
     def _budget_left(self) -> int:
         used = sum(1 for r in self.records.values() if r.counts_budget)
@@ -167,14 +170,14 @@ class Engine:
             if instance is None and not self.capacity.all_exhausted(configs):
                 self.pending = suggestion  # wait for a slot of a type that has capacity
                 return
-            rec = new_record(self.setup, self.records, suggestion, instance or dict(configs[0]), now)
-            self.records[rec.name] = rec
+            trial = Trial.create(self.setup, self.records, suggestion, instance or dict(configs[0]), now)
+            rec = self.records[trial.name] = trial.record
             if instance is None:
-                fail_capacity(rec, now)
+                trial.fail_capacity(now)
                 self._finished(rec, suggestion, now)
                 continue
-            running = start_trial(self.job, self.setup, rec, self.settings, self.slots, suggestion, now)
-            self.running[rec.name] = running
+            self.executor.start(trial, self.setup.definition(rec.definition), now)
+            self.running[rec.name] = trial
             self.job.write_trial(rec)
             log.info("started %s %s on %s", rec.name, rec.tuned, rec.instance["InstanceType"])
 
@@ -184,54 +187,49 @@ class Engine:
         return self.search.suggest()
 
     # -- running jobs ------------------------------------------------------------------------------------
-    def _poll(self, running: Running, now: float) -> None:
-        if self._scan(running, running.proc.new_lines(), now):
-            self.job.write_trial(running.rec)
-        if running.deadline is not None and now >= running.deadline:
-            self._stop(running, STOP_MAX_RUNTIME, now)
-        running.proc.enforce(now)
-        code = running.proc.poll()
+    def _poll(self, trial: Trial, now: float) -> None:
+        if self._scan(trial, self.executor.new_lines(trial), now):
+            self.job.write_trial(trial.record)
+        if trial.deadline is not None and now >= trial.deadline:
+            self._stop(trial, STOP_MAX_RUNTIME, now)
+        code = self.executor.poll(trial, now)
         if code is None:
             return
-        self._scan(running, running.proc.new_lines(final=True), now)
-        self._exited(running, code, now)
+        self._scan(trial, self.executor.new_lines(trial, final=True), now)
+        self._exited(trial, code, now)
 
-    def _scan(self, running: Running, lines: list[str], now: float) -> int:
+    def _scan(self, trial: Trial, lines: list[str], now: float) -> int:
         """Record new metric values and apply Hyperband and early stopping; returns how many arrived."""
-        rec = running.rec
-        values = running.scanner.scan(lines, now)
+        rec = trial.record
+        values = trial.scanner.scan(lines, now)
         for value in values:
             if self.setup.max_resource is not None and len(rec.objective) >= self.setup.max_resource:
-                self._stop(running, STOP_HYPERBAND, now)  # past MaxResource: Hyperband stops it (§2.1)
+                self._stop(trial, STOP_HYPERBAND, now)  # past MaxResource: Hyperband stops it (§2.1)
                 continue
             rec.objective.append([value, now])
-            if running.stop_cause is not None:
+            if trial.stop_cause is not None:
                 continue
             previous = [[v for v, _ in r.objective] for r in self.records.values() if r.index < rec.index]
-            if self.search.report(running.suggestion, len(rec.objective), value):
-                self._stop(running, STOP_HYPERBAND, now)
+            if self.search.report(trial.suggestion, len(rec.objective), value):
+                self._stop(trial, STOP_HYPERBAND, now)
             elif self.rule.should_stop([v for v, _ in rec.objective], previous):
-                self._stop(running, STOP_EARLY, now)
-        rec.final_metrics = {k: [v, t] for k, (v, t) in running.scanner.latest.items()}
+                self._stop(trial, STOP_EARLY, now)
+        rec.final_metrics = {k: [v, t] for k, (v, t) in trial.scanner.latest.items()}
         return len(values)
 
-    def _stop(self, running: Running, cause: str, now: float) -> None:
-        if running.stop_cause is None:
-            running.stop_cause = running.rec.stop_cause = cause
-            running.rec.status = "Stopping"
-            running.rec.set_secondary("Stopping", now, f"Stopping the training job ({cause}).")
-            running.proc.terminate(now, self.settings.stop_grace_s)
-            self.job.write_trial(running.rec)
-            log.info("stopping %s: %s", running.rec.name, cause)
+    def _stop(self, trial: Trial, cause: str, now: float) -> None:
+        if trial.mark_stopping(cause, now):
+            self.executor.stop(trial, now)
+            self.job.write_trial(trial.record)
+            log.info("stopping %s: %s", trial.name, cause)
 
-    def _exited(self, running: Running, code: int, now: float) -> None:
-        rec = running.rec
+    def _exited(self, trial: Trial, code: int, now: float) -> None:
+        rec = trial.record
         del self.running[rec.name]
         self.capacity.release(rec.instance["InstanceType"])
-        self.slots.give_back(running.slot)
-        settle(self.job, rec, code, running.stop_cause, now)
+        trial.settle(code, now, lambda c: self.executor.failure_reason(trial, c))
         log.info("%s %s objective=%s", rec.name, rec.status, rec.final_objective)
-        self._finished(rec, running.suggestion, now)
+        self._finished(rec, trial.suggestion, now)
 
     def _finished(self, rec: TrialRecord, suggestion: Suggestion, now: float) -> None:
         rec.rung_attrs = self.search.tell(suggestion, rec)

@@ -13,11 +13,16 @@ from __future__ import annotations
 import signal
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from amt_hydra.constants import ENV_TRAINING_JOB_NAME
-from amt_hydra.local.records import STOP_USER, TrialRecord
 from amt_hydra.local.store import JobDir
-from amt_hydra.local.trial_runner import ToolkitProcess, kill_group
+from amt_hydra.local.trials.process import kill_group
+from amt_hydra.local.trials.record import STOP_USER, TrialRecord
+
+if TYPE_CHECKING:
+    from amt_hydra.local.trials.executor import TrialExecutor
+    from amt_hydra.local.trials.trial import Trial
 
 INTERRUPTED_REASON = (
     "InternalServerError: the local engine process ended while this training job was running; its "
@@ -72,16 +77,14 @@ def owns(pid: int, job_name: str) -> bool:
 
 
 def abort(
-    job: JobDir, running: Iterable[tuple[ToolkitProcess, TrialRecord]], reason: str, now: float
+    job: JobDir, executor: TrialExecutor | None, running: Iterable[Trial], reason: str, now: float
 ) -> None:
     """After an engine error: kill the running jobs, fail them and the tuning job with `reason`."""
-    for proc, rec in running:
-        kill_group(proc.pid, signal.SIGKILL)
-        proc.poll()
-        rec.status, rec.end_time = "Failed", now
-        rec.failure_kind, rec.failure_reason = "RetryableError", reason
-        rec.set_secondary("Failed", now, reason)
-        job.write_trial(rec)
+    for trial in running:
+        if executor is not None:
+            executor.kill(trial)
+        trial.abort(reason, now)
+        job.write_trial(trial.record)
     tuning = job.tuning()
     tuning.update(status="Failed", end_time=now, failure_reason=reason[:1024], last_modified=now)
     job.write_tuning(tuning)

@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from amt_hydra.constants import OBJECTIVE_METRIC_HP
-from amt_hydra.local.records import TERMINAL_TUNING, TrialRecord
+from amt_hydra.constants import OBJECTIVE_METRIC_HP, TERMINAL_TUNING
+from amt_hydra.local.setup.errors import LocalValidationError
+from amt_hydra.local.setup.tuning_setup import TuningSetup, parse_request
 from amt_hydra.local.store import JobDir, JobStore
-from amt_hydra.local.tuning_setup import LocalValidationError, TuningSetup, parse_request
+from amt_hydra.local.trials.record import TrialRecord
 
 NAME_SET_MESSAGE = (
     "The set of tunable plus static HyperParameter names is not the same across current and parent tuning "
@@ -35,8 +36,7 @@ def check_parents(store: JobStore, setup: TuningSetup) -> None:
         return
     if config.get("WarmStartType") not in ("IdenticalDataAndAlgorithm", "TransferLearning"):
         raise LocalValidationError(
-            f"WarmStartType {config.get('WarmStartType')!r} must be IdenticalDataAndAlgorithm or "
-            "TransferLearning."
+            f"WarmStartType {config.get('WarmStartType')!r} must be IdenticalDataAndAlgorithm or TransferLearning."
         )
     child = setup.definition(0)
     for name in parent_names(setup):
@@ -46,8 +46,7 @@ def check_parents(store: JobStore, setup: TuningSetup) -> None:
         status = job.tuning()["status"]
         if status not in TERMINAL_TUNING:
             raise LocalValidationError(
-                f"Parent tuning job {name} is {status}; warm start needs parents that are Completed, "
-                "Stopped or Failed."
+                f"Parent tuning job {name} is {status}; warm start needs parents that are Completed, Stopped or Failed."
             )
         parent = parse_request(job.request).definition(0)
         if parent.objective_name != child.objective_name:

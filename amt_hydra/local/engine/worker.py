@@ -1,4 +1,4 @@
-"""The detached engine process: `python -m amt_hydra.local.worker --root R --job NAME`.
+"""The detached engine process: `python -m amt_hydra.local.engine.worker --root R --job NAME`.
 
 The client starts it in a new session (so Ctrl-C in a terminal never reaches it, and `wait=false`
 leaves it running after the CLI exits) and hands it the job's lock, already taken, as an inherited
@@ -34,7 +34,7 @@ def spawn(root: Path, name: str, lock_fd: int, python: str | None = None) -> sub
     argv = [
         python or sys.executable,
         "-m",
-        "amt_hydra.local.worker",
+        "amt_hydra.local.engine.worker",
         "--root",
         str(root),
         "--job",
@@ -56,7 +56,7 @@ def spawn(root: Path, name: str, lock_fd: int, python: str | None = None) -> sub
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m amt_hydra.local.worker", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m amt_hydra.local.engine.worker", description=__doc__)
     parser.add_argument("--root", required=True, help="the job store")
     parser.add_argument("--job", required=True, help="the tuning job name")
     parser.add_argument("--lock-fd", type=int, default=None, help="inherited descriptor holding the job lock")
@@ -72,8 +72,8 @@ def run_engine(
 
     The worker process calls this; tests call it directly to run the engine with a faster clock.
     """
-    from amt_hydra.local.engine import Engine
-    from amt_hydra.local.recovery import abort
+    from amt_hydra.local.engine.loop import Engine
+    from amt_hydra.local.engine.recovery import abort
     from amt_hydra.local.store import JobStore
 
     store = JobStore(root)
@@ -101,12 +101,9 @@ def run_engine(
         engine.run()
     except Exception as err:  # an engine bug: fail the tuning job loudly rather than leave it hanging
         traceback.print_exc()
-        reason = (
-            f"InternalServerError: local engine error: {type(err).__name__}: {err} "
-            f"(see {job.path}/worker.log)"
-        )
-        running = [(r.proc, r.rec) for r in engine.running.values()] if engine is not None else []
-        abort(job, running, reason, clock())
+        reason = f"InternalServerError: local engine error: {type(err).__name__}: {err} (see {job.path}/worker.log)"
+        running = list(engine.running.values()) if engine is not None else []
+        abort(job, getattr(engine, "executor", None), running, reason, clock())
         return 1
     finally:
         os.close(lock_fd)

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from amt_hydra.local.ranges import grid
-from amt_hydra.local.records import TrialRecord
-from amt_hydra.local.strategies import Suggestion, config_key
-from amt_hydra.local.tuning_setup import TuningSetup
+from amt_hydra.local.search.base import ConfigKey, Search, Suggestion, config_key
+from amt_hydra.local.setup.ranges import grid
+from amt_hydra.local.setup.tuning_setup import TuningSetup
+from amt_hydra.local.trials.record import TrialRecord
 
 
-class GridSearch:
-    """Grid: every combination of the categorical values exactly once, in the request's order."""
+class GridSearch(Search):
+    """Grid: every combination of the categorical values exactly once, in the request's order (no seed)."""
 
-    def __init__(self, setup: TuningSetup) -> None:
+    def __init__(self, setup: TuningSetup, seed: int) -> None:
+        super().__init__(setup, seed)
         self.combinations = [(d.index, combo) for d in setup.definitions for combo in grid(d.ranges)]
-        self.seen: set[tuple[int, frozenset[tuple[str, str]]]] = set()
+        self.seen: set[ConfigKey] = set()
 
     def replay(self, records: Iterable[TrialRecord], parents: Iterable[TrialRecord] = ()) -> None:
         for rec in [*parents, *records]:
@@ -30,9 +31,3 @@ class GridSearch:
 
     def requeue(self, rec: TrialRecord) -> Suggestion:
         return Suggestion(rec.definition, dict(rec.tuned), dict(rec.optuna_params), rec.draw)
-
-    def report(self, suggestion: Suggestion, step: int, value: float) -> bool:
-        return False
-
-    def tell(self, suggestion: Suggestion, rec: TrialRecord) -> dict[str, float]:
-        return {}

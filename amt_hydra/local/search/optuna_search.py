@@ -12,68 +12,47 @@ the search.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import random
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from amt_hydra.local.ranges import Range
-from amt_hydra.local.records import TrialRecord
-from amt_hydra.local.sampler_factory import make_pruner, make_sampler, random_sampler
-from amt_hydra.local.tuning_setup import TuningSetup
+from amt_hydra.local.search.base import ConfigKey, Search, Suggestion, config_key, draw_seed
+from amt_hydra.local.search.samplers import gp_sampler, hyperband_pruner, nop_pruner, random_sampler
+from amt_hydra.local.setup.ranges import Range
+from amt_hydra.local.setup.tuning_setup import TuningSetup
+from amt_hydra.local.trials.record import TrialRecord
 
 DEFINITION_PARAM = "__definition__"
 _RANDOM_RETRIES = 32
 _ENUMERATION_LIMIT = 200_000
 
 
-def draw_seed(seed: int, draw: int, attempt: int = 0) -> int:
-    """A 32-bit seed for one draw, independent of how many draws other runs made."""
-    return int.from_bytes(hashlib.sha256(f"{seed}/{draw}/{attempt}".encode()).digest()[:4], "big")
-
-
-@dataclass
-class Suggestion:
-    """A configuration to launch; `handle` is the live Optuna trial (None for Grid)."""
-
-    definition: int
-    tuned: dict[str, str]
-    optuna_params: dict[str, Any]
-    draw: int | None
-    handle: Any = None
-
-    @property
-    def key(self) -> tuple[int, frozenset[tuple[str, str]]]:
-        return config_key(self.definition, self.tuned)
-
-    @property
-    def number(self) -> int | None:
-        return None if self.handle is None else self.handle.number
-
-
-def config_key(definition: int, tuned: Mapping[str, str]) -> tuple[int, frozenset[tuple[str, str]]]:
-    return definition, frozenset(tuned.items())
-
-
-class OptunaSearch:
-    """Bayesian (GPSampler), Random (RandomSampler) and Hyperband (RandomSampler + HyperbandPruner)."""
+class OptunaSearch(Search):
+    """A search driven through an in-memory Optuna study; subclasses choose the sampler and pruner."""
 
     def __init__(self, setup: TuningSetup, seed: int) -> None:
         import optuna
 
         optuna.logging.set_verbosity(optuna.logging.WARNING)
-        self.setup, self.seed = setup, seed
+        super().__init__(setup, seed)
         direction = "maximize" if setup.direction == "Maximize" else "minimize"
         self.study = optuna.create_study(
             study_name=setup.name,
             direction=direction,
-            pruner=make_pruner(setup),
+            pruner=self.make_pruner(),
             sampler=random_sampler(seed),
         )
-        self.seen: set[tuple[int, frozenset[tuple[str, str]]]] = set()
+        self.seen: set[ConfigKey] = set()
         self.next_draw = 0
+
+    def make_sampler(self, seed: int) -> Any:
+        """The sampler for one draw, seeded for it (random by default)."""
+        return random_sampler(seed)
+
+    def make_pruner(self) -> Any:
+        """The study's pruner (none by default)."""
+        return nop_pruner()
 
     # -- rebuilding from the store -------------------------------------------------------------
     def replay(self, records: Iterable[TrialRecord], parents: Iterable[TrialRecord] = ()) -> None:
@@ -153,7 +132,7 @@ class OptunaSearch:
     def suggest(self) -> Suggestion | None:
         """The next configuration, never one already seen; None when a finite space is exhausted."""
         draw = self.next_draw
-        sampler = make_sampler(self.setup, draw_seed(self.seed, draw))
+        sampler = self.make_sampler(draw_seed(self.seed, draw))
         for attempt in range(_RANDOM_RETRIES + 1):
             found = self._ask(sampler, draw)
             if found.key not in self.seen:
@@ -254,6 +233,24 @@ class OptunaSearch:
             self.study.tell(suggestion.handle, state=TrialState.FAIL)
         attrs = self.study.get_trials(deepcopy=False)[suggestion.handle.number].system_attrs
         return {k: v for k, v in attrs.items() if k.startswith("completed_rung_")}
+
+
+class RandomSearch(OptunaSearch):
+    """Random: independent uniform draws (RandomSampler)."""
+
+
+class BayesianSearch(OptunaSearch):
+    """Bayesian: Optuna's GPSampler after a random start (torch imported only here)."""
+
+    def make_sampler(self, seed: int) -> Any:
+        return gp_sampler(self.setup.max_jobs, seed)
+
+
+class HyperbandSearch(OptunaSearch):
+    """Hyperband: random configurations, stopped early by Optuna's HyperbandPruner."""
+
+    def make_pruner(self) -> Any:
+        return hyperband_pruner(self.setup)
 
 
 def _fail_state() -> Any:

@@ -1,17 +1,18 @@
-"""Optuna samplers and pruners for each AMT strategy, and the search object the engine drives.
+"""Optuna samplers and pruners for the AMT strategies (the `Search` classes in optuna_search.py pick them).
 
 Bayesian = Optuna's GPSampler (Gaussian process, log expected improvement, as in the AMT paper; it
 needs torch, imported only when the strategy is Bayesian). Random = RandomSampler. Hyperband =
 RandomSampler for new configurations ("chosen randomly", amt-semantics §2.1) with Optuna's
 HyperbandPruner over the intermediate values, MinResource/MaxResource as given or inferred, reduction
-factor 3. Grid = plain enumeration (`GridSearch`).
+factor 3. Grid needs neither (search/grid.py).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from amt_hydra.local.tuning_setup import TuningSetup
+if TYPE_CHECKING:
+    from amt_hydra.local.setup.tuning_setup import TuningSetup
 
 HYPERBAND_REDUCTION_FACTOR = 3
 
@@ -27,9 +28,8 @@ def random_sampler(seed: int) -> Any:
     return RandomSampler(seed=seed)
 
 
-def make_sampler(setup: TuningSetup, seed: int) -> Any:
-    if setup.strategy != "Bayesian":
-        return random_sampler(seed)
+def gp_sampler(max_jobs: int, seed: int) -> Any:
+    """Bayesian: GPSampler after `startup_trials` random ones; running jobs count through its batch acquisition."""
     try:
         import torch  # noqa: F401  (GPSampler needs it; fail here with the install hint)
     except ImportError as err:
@@ -42,26 +42,22 @@ def make_sampler(setup: TuningSetup, seed: int) -> Any:
     return GPSampler(
         seed=seed,
         independent_sampler=random_sampler(seed),
-        n_startup_trials=startup_trials(setup.max_jobs),
+        n_startup_trials=startup_trials(max_jobs),
         warn_independent_sampling=False,
     )
 
 
-def make_pruner(setup: TuningSetup) -> Any:
-    from optuna.pruners import HyperbandPruner, NopPruner
+def nop_pruner() -> Any:
+    from optuna.pruners import NopPruner
 
-    if setup.strategy != "Hyperband":
-        return NopPruner()
+    return NopPruner()
+
+
+def hyperband_pruner(setup: TuningSetup) -> Any:
+    from optuna.pruners import HyperbandPruner
+
     return HyperbandPruner(
         min_resource=setup.min_resource,
         max_resource=setup.max_resource,
         reduction_factor=HYPERBAND_REDUCTION_FACTOR,
     )
-
-
-def make_search(setup: TuningSetup, seed: int) -> Any:
-    """The search for this strategy: `OptunaSearch` or `GridSearch` (same methods)."""
-    from amt_hydra.local.grid_search import GridSearch
-    from amt_hydra.local.strategies import OptunaSearch
-
-    return GridSearch(setup) if setup.strategy == "Grid" else OptunaSearch(setup, seed)

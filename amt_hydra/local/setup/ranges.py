@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from amt_hydra.constants import PARAMETER_RANGE_LISTS
+from amt_hydra.local.setup.errors import LocalValidationError
 
 _KINDS = {field: kind.capitalize() for kind, field in PARAMETER_RANGE_LISTS.items()}
 
@@ -77,8 +78,6 @@ class Range:
 
 def parse_ranges(ranges: Mapping[str, Any]) -> tuple[Range, ...]:
     """Read `ParameterRanges`, checking the rules sampling depends on (§2.3, checks 7-9)."""
-    from amt_hydra.local.tuning_setup import LocalValidationError
-
     out: list[Range] = []
     for key, kind in _KINDS.items():
         for item in ranges.get(key) or []:

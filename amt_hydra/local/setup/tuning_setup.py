@@ -13,12 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from amt_hydra.constants import EPOCH_HP_NAMES, MAX_HYPERBAND_RESOURCE
-from amt_hydra.local.ranges import Range, parse_ranges
-
-
-class LocalValidationError(ValueError):
-    """A request the local engine (and SageMaker) would refuse; the message is SageMaker-like."""
-
+from amt_hydra.local.setup.errors import LocalValidationError
+from amt_hydra.local.setup.ranges import Range, parse_ranges
 
 MAX_RESOURCE_MESSAGE = (
     "MaxResource parameter is not provided and could not be inferred from provided static hyperparameters "
@@ -212,7 +208,7 @@ def _with_hyperband(setup: TuningSetup, strategy_config: Mapping[str, Any]) -> T
 
 def _inferred_max_resource(static: Mapping[str, str]) -> int | None:
     """The first epochs-like static hyperparameter (§2.1), JSON-decoded when the SDK encoded it."""
-    from amt_hydra.local.sources import decode_hp
+    from amt_hydra.local.setup.sources import decode_hp
 
     for key in EPOCH_HP_NAMES:
         if key in static:

@@ -20,10 +20,12 @@ from amt_hydra.constants import (
     ENV_TOOLKIT_BASE_DIR,
     ENV_TRAINING_JOB_ARN,
     ENV_TRAINING_JOB_NAME,
+    OBJECTIVE_METRIC_HP,
     SUBMIT_DIR_HP,
     THREAD_ENV_VARS,
 )
-from amt_hydra.local.sources import decode_hp, encode_like, local_path
+from amt_hydra.local.setup.sources import decode_hp, encode_like, local_path
+from amt_hydra.local.setup.tuning_setup import Definition
 
 HOST = "localhost"  # must resolve: with algo-1 the toolkit waits for DNS forever (§12.1)
 GROUP = "homogeneousCluster"
@@ -44,6 +46,19 @@ class JobSpec:
     cpus: tuple[int, ...] = ()
     gpu: int | None = None
     extra_env: Mapping[str, str] = field(default_factory=dict)
+
+
+def hyperparameters(definition: Definition, tuned: dict[str, str]) -> dict[str, str]:
+    """What SageMaker passes: statics, one value per range, and `_tuning_objective_metric` (§8.4)."""
+    return {**definition.static, **tuned, OBJECTIVE_METRIC_HP: definition.objective_name}
+
+
+def channels(definition: Definition) -> tuple[dict[str, Any], ...]:
+    """Input channels with their effective input mode (a channel's own, else the algorithm's)."""
+    mode = definition.raw["AlgorithmSpecification"].get("TrainingInputMode", "File")
+    return tuple(
+        {**c, "InputMode": c.get("InputMode") or mode} for c in definition.raw.get("InputDataConfig", [])
+    )
 
 
 def prepare(base: Path, spec: JobSpec) -> None:

@@ -1,4 +1,4 @@
-"""One training job's toolkit process: start, tail its log, stop it, explain its failure.
+"""One training job's toolkit process: start it, tail its log, stop it, wait for it.
 
 The process writes stdout and stderr straight into the job's log file (so the log is complete even if
 the engine dies), and the engine tails that file. It runs in its own session: stopping it sends
@@ -9,7 +9,6 @@ SIGTERM to the whole process group (toolkit and script), then SIGKILL after the 
 from __future__ import annotations
 
 import os
-import re
 import select
 import signal
 import subprocess
@@ -18,10 +17,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 TOOLKIT = ("-m", "sagemaker_training.cli.train")
-MAX_REASON = 1024
-_TOOLKIT_TRAILER = "Reporting training FAILURE"
-_EMPTY_MESSAGE = re.compile(r'ErrorMessage\s*""')
-_EXIT_CODE = re.compile(r"ExitCode\s+(-?\d+)")
 
 
 class ToolkitProcess:
@@ -117,42 +112,6 @@ def kill_group(pgid: int, sig: int) -> None:
         pass
 
 
-def failure_reason(base: Path, log_path: Path, returncode: int) -> str:
-    """FailureReason for a non-zero exit: the toolkit's `output/failure`, or the log tail when that says
-    nothing (§12.3: the plain runner leaves ErrorMessage empty). At most 1024 characters."""
-    failure = base / "output" / "failure"
-    text = failure.read_text(errors="replace").strip() if failure.is_file() else ""
-    if text and not _EMPTY_MESSAGE.search(text):
-        return ("AlgorithmError: " + text)[:MAX_REASON]
-    reported = _EXIT_CODE.search(text)
-    head = f"AlgorithmError: {describe_exit(int(reported.group(1)) if reported else returncode)}."
-    tail = log_tail(log_path, MAX_REASON - len(head) - 25)
-    return f"{head} Last lines of the log:\n{tail}" if tail else head
-
-
-def log_tail(log_path: Path, budget: int) -> str:
-    """The last lines of the log that fit in `budget` characters, without the toolkit's failure trailer."""
-    if not log_path.is_file() or budget <= 0:
-        return ""
-    with open(log_path, "rb") as f:
-        f.seek(max(0, log_path.stat().st_size - 64 * 1024))
-        text = f.read().decode("utf-8", errors="replace")
-    cut = text.rfind(_TOOLKIT_TRAILER)
-    if cut >= 0:
-        text = text[: text.rfind("\n", 0, cut) + 1]
-    lines = [line for line in text.splitlines() if line.strip()]
-    out: list[str] = []
-    size = 0
-    for line in reversed(lines):
-        if size + len(line) + 1 > budget:
-            break
-        out.append(line)
-        size += len(line) + 1
-    if not out and lines:
-        return lines[-1][-budget:]
-    return "\n".join(reversed(out))
-
-
 def wait_any(processes: list[ToolkitProcess], timeout: float, sleep: Callable[[float], None]) -> None:
     """Sleep up to `timeout`, waking as soon as one of `processes` exits (pidfds; plain sleep without)."""
     fds = [p.pidfd for p in processes if p.pidfd is not None]
@@ -160,16 +119,3 @@ def wait_any(processes: list[ToolkitProcess], timeout: float, sleep: Callable[[f
         select.select(fds, [], [], timeout)
     else:
         sleep(timeout)
-
-
-def describe_exit(code: int) -> str:
-    """An exit status in words: a negative one is the signal that killed the process."""
-    if code < 0 or code == 137:
-        number = -code if code < 0 else 9
-        try:
-            name = signal.Signals(number).name
-        except ValueError:
-            name = f"signal {number}"
-        hint = " (often: out of memory)" if number == 9 else ""
-        return f"the training process was killed by {name}{hint}"
-    return f"ExitCode {code}"

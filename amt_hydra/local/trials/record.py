@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-TERMINAL_TRAINING = ("Completed", "Failed", "Stopped")
-TERMINAL_TUNING = ("Completed", "Failed", "Stopped")
+from amt_hydra.constants import TERMINAL_TRAINING
 
 # Why a training job was stopped; "interrupted" ones are re-run when the tuning job resumes.
 STOP_USER = "interrupted"
