@@ -81,7 +81,10 @@ def test_modules_and_functions_stay_small() -> None:
         if len(source.splitlines()) > 300:
             too_big.append(name)
         for node in ast.walk(ast.parse(source)):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.end_lineno - node.lineno >= 60:
+            if (
+                isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+                and node.end_lineno - node.lineno >= 60
+            ):
                 too_big.append(f"{name}.{node.name}")
     assert too_big == []
 

@@ -15,8 +15,8 @@ from amt_hydra.local.arns import training_job_arn, tuning_job_arn
 from amt_hydra.local.engine.warm_start import parent_jobs
 from amt_hydra.local.setup.tuning_setup import TuningSetup, parse_request
 from amt_hydra.local.store import JobDir, JobStore
-from amt_hydra.local.trials.record import TrialRecord, best_of
 from amt_hydra.local.trials.layout import hyperparameters
+from amt_hydra.local.trials.record import TrialRecord, best_of
 
 ENGINE_GONE = (
     "InternalServerError: the local engine process of this tuning job is not running (it was killed or "
