@@ -1,7 +1,7 @@
 """Whether this machine can run a request's training jobs: checked at create time, refused in one line.
 
 The local engine runs script-mode jobs (`sagemaker_program` + `sagemaker_submit_directory`) with the
-training toolkit and needs a local copy of every S3 URI they read (see sources.py). What it does not
+training toolkit and needs a local copy of every S3 URI they read (see setup/sources.py). What it does not
 emulate (Autotune, Pipe input, file-system channels) is refused rather than run differently.
 """
 

@@ -24,7 +24,7 @@ from amt_hydra.local.search.registry import make_search
 from amt_hydra.local.settings import EngineSettings
 from amt_hydra.local.setup.tuning_setup import parse_request
 from amt_hydra.local.store import JobDir, JobStore
-from amt_hydra.local.trials.executor import ToolkitExecutor, TrialExecutor
+from amt_hydra.local.trials.executor import ExecutorFactory, ToolkitExecutor, TrialExecutor
 from amt_hydra.local.trials.record import (
     STOP_EARLY,
     STOP_HYPERBAND,
@@ -40,7 +40,8 @@ log = logging.getLogger(__name__)
 
 
 class Engine:
-    """Runs one tuning job to its end; `clock` and `sleep` are injectable for tests."""
+    """Runs one tuning job to its end; `clock` and `sleep` are injectable for tests, and `executor_factory`
+    chooses what runs the training jobs (the toolkit on this machine by default)."""
 
     def __init__(
         self,
@@ -48,8 +49,10 @@ class Engine:
         job: JobDir,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        executor_factory: ExecutorFactory = ToolkitExecutor,
     ) -> None:
         self.store, self.job, self.clock, self.sleep = store, job, clock, sleep
+        self.executor_factory = executor_factory
         self.settings = EngineSettings.from_dict(job.settings())
         self.setup = parse_request(job.request)
         self.tuning = job.tuning()
@@ -80,7 +83,7 @@ class Engine:
         types = {c["InstanceType"] for d in self.setup.definitions for c in d.instance_configs}
         gpus = count_cuda_devices() if any(is_gpu_type(t) for t in types) else 0
         self.capacity = CapacityTable(types, self.setup.max_parallel, self.settings.capacity, gpus)
-        self.executor: TrialExecutor = ToolkitExecutor(
+        self.executor: TrialExecutor = self.executor_factory(
             self.job, self.settings, self.setup.max_parallel, gpus, self.sleep
         )
         self.run_start = now

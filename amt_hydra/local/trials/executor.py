@@ -24,7 +24,11 @@ from amt_hydra.local.trials.trial import Trial
 
 
 class TrialExecutor(ABC):
-    """Starts, watches and stops the training jobs of one tuning job."""
+    """Starts, watches and stops the training jobs of one tuning job.
+
+    The engine builds one per run through an `ExecutorFactory`: `(job, settings, parallel, gpus, sleep)`,
+    where `parallel` is MaxParallelTrainingJobs and `gpus` the CUDA devices seen here.
+    """
 
     @abstractmethod
     def start(self, trial: Trial, definition: Definition, now: float) -> None:
@@ -53,6 +57,9 @@ class TrialExecutor(ABC):
     @abstractmethod
     def wait(self, trials: list[Trial], timeout: float) -> None:
         """Sleep up to `timeout`, waking early when one of `trials` ends."""
+
+
+ExecutorFactory = Callable[[JobDir, EngineSettings, int, int, Callable[[float], None]], TrialExecutor]
 
 
 class ToolkitExecutor(TrialExecutor):
