@@ -1,7 +1,7 @@
 """`sample_log=PATH`: try the metric definitions on a log file before anything is submitted.
 
 The log is read and matched exactly as the local engine reads a training job's output (its own code in
-`amt_hydra.local.metrics`): lines as SageMaker shows them (a tab is `#011`), the first capture group, non-numeric
+`amt_hydra.local.trials.metrics`): lines as SageMaker shows them (a tab is `#011`), the first capture group, non-numeric
 and non-finite captures dropped, the objective takes the last value. For each metric it prints the lines matched,
 the values captured and the usual traps; it fails (exit 2) when the objective would get no value at all.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from amt_hydra.errors import ConfigError
-from amt_hydra.local.metrics import MetricScanner, first_capture, parse_metric_value, syslog_escape
+from amt_hydra.local.trials.metrics import MetricScanner, first_capture, parse_metric_value, syslog_escape
 
 SHOW_LINES = 3
 LINE_CHARS = 160

@@ -5,8 +5,9 @@ from __future__ import annotations
 CODE_URI = "s3://bench/code/sourcedir.tar.gz"
 
 
-def script_request(name: str, program: str, strategy: str, ranges: list[dict], jobs: int, parallel: int,
-                   seed: int) -> dict:
+def script_request(
+    name: str, program: str, strategy: str, ranges: list[dict], jobs: int, parallel: int, seed: int
+) -> dict:
     return {
         "HyperParameterTuningJobName": name,
         "HyperParameterTuningJobConfig": {

@@ -33,10 +33,17 @@ def main() -> None:
     parser.add_argument("--experiment", default="xgboost_fallbacks")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "AMT_HYDRA_IMAGE_CACHE": f"{tmp}/images.json",
-               "SAGEMAKER_ROLE_ARN": "arn:aws:iam::123456789012:role/SageMakerRole"}
-        overrides = [f"+experiment={args.experiment}", "launcher=sagemaker", "launcher.bucket=bench-bucket",
-                     f"hydra.run.dir={tmp}/run"]
+        env = {
+            **os.environ,
+            "AMT_HYDRA_IMAGE_CACHE": f"{tmp}/images.json",
+            "SAGEMAKER_ROLE_ARN": "arn:aws:iam::123456789012:role/SageMakerRole",
+        }
+        overrides = [
+            f"+experiment={args.experiment}",
+            "launcher=sagemaker",
+            "launcher.bucket=bench-bucket",
+            f"hydra.run.dir={tmp}/run",
+        ]
         amt = [sys.executable, "-m", "amt_hydra", *overrides, "dry_run=true"]
         bare = [sys.executable, "bench/_bare_app/app.py", *overrides]
         cold = timed(amt, env)  # fills the image cache

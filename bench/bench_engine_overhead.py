@@ -25,7 +25,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from amt_hydra.local.client import LocalSageMakerClient  # noqa: E402
+from amt_hydra.local.api.client import LocalSageMakerClient  # noqa: E402
 from bench._local_request import CODE_URI, script_request  # noqa: E402
 
 SCRIPT = "print('objective: 1.0')\n"
@@ -105,8 +105,10 @@ def main() -> None:
     pair = statistics.median(a / b for a, b in zip(engine_s, xargs_s, strict=True))
     print(f"{args.jobs} jobs, {args.parallel} at a time, {args.repeats} alternated rounds:")
     print(f"median  xargs -P {args.parallel}: {x:.2f} s   engine: {e:.2f} s   ratio: {e / x:.3f}x")
-    print(f"best    xargs -P {args.parallel}: {min(xargs_s):.2f} s   engine: {min(engine_s):.2f} s   "
-          f"ratio: {min(engine_s) / min(xargs_s):.3f}x")
+    print(
+        f"best    xargs -P {args.parallel}: {min(xargs_s):.2f} s   engine: {min(engine_s):.2f} s   "
+        f"ratio: {min(engine_s) / min(xargs_s):.3f}x"
+    )
     print(f"median of the per-round ratios: {pair:.3f}x (goal <= 1.15x)")
 
 

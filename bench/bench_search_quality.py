@@ -20,7 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from amt_hydra.local.client import LocalSageMakerClient  # noqa: E402
+from amt_hydra.local.api.client import LocalSageMakerClient  # noqa: E402
 from bench._local_request import CODE_URI, script_request  # noqa: E402
 
 BRANIN = """

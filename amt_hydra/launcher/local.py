@@ -49,7 +49,7 @@ class LocalLauncher(Launcher):
         return self._client
 
     def _make_client(self, staging: Mapping[str, Path]) -> Any:
-        from amt_hydra.local.client import LocalSageMakerClient
+        from amt_hydra.local.api.client import LocalSageMakerClient
 
         copies = {**{k: str(v) for k, v in staging.items()}, **self.config.local_copies}
         return LocalSageMakerClient(self.config.root, self.config.engine_settings(local_copies=copies))

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from amt_hydra.constants import ENV_LOCAL_ROOT
-from amt_hydra.local.records import TrialRecord
+from amt_hydra.local.trials.record import TrialRecord
 
 
 def default_root() -> Path:

@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-TERMINAL = {"Completed", "Failed", "Stopped", "DeleteFailed"}
+from amt_hydra.constants import TERMINAL_TUNING as TERMINAL  # noqa: F401  (re-exported for results.wait)
 
 
 def describe(client: Any, name: str) -> dict[str, Any]:
@@ -19,7 +19,11 @@ def describe(client: Any, name: str) -> dict[str, Any]:
 def training_jobs(client: Any, name: str, objective: str | None = None) -> list[dict[str, Any]]:
     """Every training job's summary, plus what DescribeTrainingJob adds for the report (see `_details`)."""
     summaries: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"HyperParameterTuningJobName": name, "MaxResults": 100, "SortBy": "CreationTime"}
+    kwargs: dict[str, Any] = {
+        "HyperParameterTuningJobName": name,
+        "MaxResults": 100,
+        "SortBy": "CreationTime",
+    }
     while True:
         page = client.list_training_jobs_for_hyper_parameter_tuning_job(**kwargs)
         summaries.extend(page["TrainingJobSummaries"])

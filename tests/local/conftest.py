@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
-from amt_hydra.local.api_errors import output_shape
-from amt_hydra.local.client import LocalSageMakerClient
+from amt_hydra.constants import TERMINAL_TUNING
+from amt_hydra.local.api.client import LocalSageMakerClient
+from amt_hydra.local.api.errors import output_shape
 
 ROLE = "arn:aws:iam::123456789012:role/SageMakerRole"
 CODE_URI = "s3://amt-hydra-test/jobs/code/sourcedir.tar.gz"
 DATA_URI = "s3://amt-hydra-test/data/train"
-TERMINAL = ("Completed", "Failed", "Stopped")
 LOSS_REGEX = r"epoch [0-9]+#011loss: (\S+)"
 
 # One script for every behaviour a test needs, chosen by hyperparameters. It prints the objective once
@@ -190,7 +190,7 @@ def wait_for(
     deadline = time.monotonic() + timeout
     while True:
         desc = client.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=name)
-        done = until(desc) if until else desc["HyperParameterTuningJobStatus"] in TERMINAL
+        done = until(desc) if until else desc["HyperParameterTuningJobStatus"] in TERMINAL_TUNING
         if done:
             return desc
         assert time.monotonic() < deadline, f"tuning job {name} still {desc['HyperParameterTuningJobStatus']}"

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
-from amt_hydra.local.client import LocalSageMakerClient
+from amt_hydra.local.api.client import LocalSageMakerClient
+from amt_hydra.local.engine.worker import run_engine
 from amt_hydra.local.store import write_json
-from amt_hydra.local.worker import run_engine
 from tests.local.conftest import CODE_URI, X_RANGE, make_request, run_job, summaries
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from amt_hydra.local.client import LocalSageMakerClient
+from amt_hydra.local.api.client import LocalSageMakerClient
 from tests.local.conftest import X_RANGE, assert_shape, make_request, run_job, summaries
 
 NAME = "rand-job-1"

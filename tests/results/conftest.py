@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from amt_hydra.local.client import LocalSageMakerClient
+from amt_hydra.local.api.client import LocalSageMakerClient
 from amt_hydra.results.collect import collect
 from tests.local.conftest import (  # noqa: F401 - fixtures
     CODE_URI,

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from amt_hydra.local.client import LocalSageMakerClient
+from amt_hydra.local.api.client import LocalSageMakerClient
 from amt_hydra.results.live import fmt_seconds, fmt_value, remaining_s, shorten, visible_rows
 from amt_hydra.results.table import progress_line
 from amt_hydra.results.tracker import JobRow, JobTracker

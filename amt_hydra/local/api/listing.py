@@ -1,0 +1,150 @@
+"""The listing operations over the store (§8.3): ListTrainingJobsForHyperParameterTuningJob and
+ListHyperParameterTuningJobs, their handlers and their sorting and paging.
+
+Pagination tokens are opaque (base64 of the offset and the listing's parameters); a token used with
+other parameters is refused, as the service does. Ordering ties are broken by name, so pages are stable.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from amt_hydra.local.api import shapes
+from amt_hydra.local.api.context import ApiContext
+from amt_hydra.local.api.errors import VALIDATION, client_error, constraint
+from amt_hydra.local.setup.tuning_setup import parse_request
+from amt_hydra.local.trials.record import TrialRecord
+
+SORT_BY = ("Name", "CreationTime", "Status", "FinalObjectiveMetricValue")
+SORT_ORDER = ("Ascending", "Descending")
+TRAINING_STATUS = ("InProgress", "Completed", "Failed", "Stopping", "Stopped", "Deleting")
+OPERATION = "ListTrainingJobsForHyperParameterTuningJob"
+
+
+def _enum(operation: str, value: Any, member: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise constraint(
+            operation, value, member, f"Member must satisfy enum value set: [{', '.join(allowed)}]"
+        )
+
+
+def check_max_results(operation: str, max_results: int, upper: int = 100) -> None:
+    """botocore checks the minimum client-side; the maximum is the service's (ValidationException)."""
+    if max_results > upper:
+        raise constraint(
+            operation, max_results, "maxResults", f"Member must have value less than or equal to {upper}"
+        )
+
+
+def page(
+    items: list[Any], token: str | None, max_results: int, key: str, operation: str
+) -> tuple[list[Any], str | None]:
+    """One page of `items` and the token for the next, if any."""
+    offset = 0
+    if token:
+        try:
+            data = json.loads(base64.urlsafe_b64decode(token.encode()))
+            offset = int(data["o"]) if data["k"] == key else -1
+        except (ValueError, KeyError, TypeError):
+            offset = -1
+        if offset < 0:
+            raise client_error(VALIDATION, "Invalid pagination token.", operation)
+    end = offset + max_results
+    nxt = (
+        base64.urlsafe_b64encode(json.dumps({"o": end, "k": key}).encode()).decode()
+        if end < len(items)
+        else None
+    )
+    return items[offset:end], nxt
+
+
+def sorted_training_jobs(
+    records: list[TrialRecord], sort_by: str, sort_order: str, status: str | None
+) -> list[TrialRecord]:
+    """Filter by TrainingJobStatus, sort; FinalObjectiveMetricValue lists only jobs with an objective."""
+    _enum(OPERATION, sort_by, "sortBy", SORT_BY)
+    _enum(OPERATION, sort_order, "sortOrder", SORT_ORDER)
+    if status is not None:
+        _enum(OPERATION, status, "statusEquals", TRAINING_STATUS)
+        records = [r for r in records if r.status == status]
+    keys: dict[str, Callable[[TrialRecord], Any]] = {
+        "Name": lambda r: r.name,
+        "CreationTime": lambda r: (r.creation_time, r.name),
+        "Status": lambda r: (r.status, r.name),
+        "FinalObjectiveMetricValue": lambda r: (r.final_objective, r.name),
+    }
+    if sort_by == "FinalObjectiveMetricValue":
+        records = [r for r in records if r.final_objective is not None and r.status != "Failed"]
+    return sorted(records, key=keys[sort_by], reverse=sort_order == "Descending")
+
+
+def list_training_jobs_for_hyper_parameter_tuning_job(
+    ctx: ApiContext, params: Mapping[str, Any]
+) -> dict[str, Any]:
+    job = ctx.job(OPERATION, params["HyperParameterTuningJobName"])
+    max_results = params.get("MaxResults", 10)
+    check_max_results(OPERATION, max_results)
+    sort_by, order = params.get("SortBy", "Name"), params.get("SortOrder", "Ascending")
+    status = params.get("StatusEquals")
+    records = sorted_training_jobs(job.trials(), sort_by, order, status)
+    items, token = page(
+        records, params.get("NextToken"), max_results, f"{sort_by}/{order}/{status}", OPERATION
+    )
+    setup, name = parse_request(job.request), job.request["HyperParameterTuningJobName"]
+    out: dict[str, Any] = {
+        "TrainingJobSummaries": [shapes.training_job_summary(r, setup, name) for r in items]
+    }
+    if token:
+        out["NextToken"] = token
+    return out
+
+
+def list_hyper_parameter_tuning_jobs(ctx: ApiContext, params: Mapping[str, Any]) -> dict[str, Any]:
+    """ListHyperParameterTuningJobs (NameContains, StatusEquals, sorting, paging)."""
+    op = "ListHyperParameterTuningJobs"
+    max_results = params.get("MaxResults", 10)
+    check_max_results(op, max_results)
+    summaries = [
+        _summary(ctx, name)
+        for name in ctx.store.names()
+        if params.get("NameContains", "").lower() in name.lower()
+    ]
+    if params.get("StatusEquals"):
+        summaries = [s for s in summaries if s["HyperParameterTuningJobStatus"] == params["StatusEquals"]]
+    key = {"Name": "HyperParameterTuningJobName", "Status": "HyperParameterTuningJobStatus"}.get(
+        params.get("SortBy", "Name"), "CreationTime"
+    )
+    summaries.sort(
+        key=lambda s: (s[key], s["HyperParameterTuningJobName"]),
+        reverse=params.get("SortOrder", "Ascending") == "Descending",
+    )
+    listing_key = repr(sorted((k, v) for k, v in params.items() if k != "NextToken"))
+    items, token = page(summaries, params.get("NextToken"), max_results, listing_key, op)
+    out: dict[str, Any] = {"HyperParameterTuningJobSummaries": items}
+    if token:
+        out["NextToken"] = token
+    return out
+
+
+_SUMMARY_KEYS = (
+    "HyperParameterTuningJobName",
+    "HyperParameterTuningJobArn",
+    "HyperParameterTuningJobStatus",
+    "CreationTime",
+    "HyperParameterTuningEndTime",
+    "LastModifiedTime",
+    "TrainingJobStatusCounters",
+    "ObjectiveStatusCounters",
+)
+
+
+def _summary(ctx: ApiContext, name: str) -> dict[str, Any]:
+    job = ctx.job("ListHyperParameterTuningJobs", name)
+    full = shapes.describe_tuning_job(job, ctx.store, job.engine_alive())
+    out = {k: full[k] for k in _SUMMARY_KEYS if k in full}
+    config = full["HyperParameterTuningJobConfig"]
+    out.update(Strategy=config["Strategy"], ResourceLimits=config["ResourceLimits"])
+    return out

@@ -1,0 +1,123 @@
+"""The seam between the engine and whatever runs training jobs: `TrialExecutor`, and `ToolkitExecutor`,
+which runs each job as a local `sagemaker_training` toolkit process.
+
+The engine decides (what to launch, when to stop, what a result means); an executor only starts,
+watches and stops jobs. Another backend (a container, a cluster) is one more subclass.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+
+from amt_hydra.local.arns import training_job_arn
+from amt_hydra.local.settings import EngineSettings
+from amt_hydra.local.setup.tuning_setup import Definition
+from amt_hydra.local.store import JobDir
+from amt_hydra.local.trials.failure import failure_reason
+from amt_hydra.local.trials.layout import JobSpec, channels, environment, hyperparameters, prepare
+from amt_hydra.local.trials.process import ToolkitProcess, kill_group, wait_any
+from amt_hydra.local.trials.resources import CpuSlots, is_gpu_type
+from amt_hydra.local.trials.trial import Trial
+
+
+class TrialExecutor(ABC):
+    """Starts, watches and stops the training jobs of one tuning job.
+
+    The engine builds one per run through an `ExecutorFactory`: `(job, settings, parallel, gpus, sleep)`,
+    where `parallel` is MaxParallelTrainingJobs and `gpus` the CUDA devices seen here.
+    """
+
+    @abstractmethod
+    def start(self, trial: Trial, definition: Definition, now: float) -> None:
+        """Start the job (it is `InProgress`/`Training` afterwards: `trial.started` was called)."""
+
+    @abstractmethod
+    def new_lines(self, trial: Trial, final: bool = False) -> list[str]:
+        """Log lines written since the last call (with the unterminated rest when `final`)."""
+
+    @abstractmethod
+    def poll(self, trial: Trial, now: float) -> int | None:
+        """The exit status once the job has ended (its resources are then free), else None."""
+
+    @abstractmethod
+    def stop(self, trial: Trial, now: float) -> None:
+        """Ask the job to end (SIGTERM on SageMaker); force it after the grace period."""
+
+    @abstractmethod
+    def kill(self, trial: Trial) -> None:
+        """End the job at once and reap it (after an engine error)."""
+
+    @abstractmethod
+    def failure_reason(self, trial: Trial, code: int) -> str:
+        """FailureReason for a job that exited with non-zero `code`."""
+
+    @abstractmethod
+    def wait(self, trials: list[Trial], timeout: float) -> None:
+        """Sleep up to `timeout`, waking early when one of `trials` ends."""
+
+
+ExecutorFactory = Callable[[JobDir, EngineSettings, int, int, Callable[[float], None]], TrialExecutor]
+
+
+class ToolkitExecutor(TrialExecutor):
+    """Each job is `python -m sagemaker_training.cli.train` in its own opt_ml folder and session,
+    pinned to its block of cores (and a GPU for GPU instance types)."""
+
+    def __init__(
+        self,
+        job: JobDir,
+        settings: EngineSettings,
+        parallel: int,
+        gpus: int = 0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.job, self.settings, self.sleep = job, settings, sleep
+        self.slots = CpuSlots(settings.cpus(), parallel, gpus)
+
+    def start(self, trial: Trial, definition: Definition, now: float) -> None:
+        rec = trial.record
+        slot = trial.slot = self.slots.take()
+        gpu = self.slots.gpu(slot) if is_gpu_type(rec.instance["InstanceType"]) else None
+        spec = JobSpec(
+            name=rec.name,
+            arn=training_job_arn(rec.name),
+            hyperparameters=hyperparameters(definition, rec.tuned),
+            instance=rec.instance,
+            channels=channels(definition),
+            environment=dict(definition.raw.get("Environment") or {}),
+            local_copies=self.settings.local_copies,
+            cpus=self.slots.cores(slot),
+            gpu=gpu,
+        )
+        folder = self.job.trial_dir(rec.name)
+        prepare(folder / "opt_ml", spec)
+        proc = trial.process = ToolkitProcess(folder / "output.log", self.settings.python)
+        trial.started(proc.start(environment(folder / "opt_ml", spec), cwd=folder, cpus=spec.cpus), now)
+
+    def new_lines(self, trial: Trial, final: bool = False) -> list[str]:
+        return trial.process.new_lines(final=final)
+
+    def poll(self, trial: Trial, now: float) -> int | None:
+        trial.process.enforce(now)
+        code = trial.process.poll()
+        if code is not None and trial.slot is not None:
+            self.slots.give_back(trial.slot)
+            trial.slot = None
+        return code
+
+    def stop(self, trial: Trial, now: float) -> None:
+        trial.process.terminate(now, self.settings.stop_grace_s)
+
+    def kill(self, trial: Trial) -> None:
+        kill_group(trial.process.pid, signal.SIGKILL)
+        trial.process.poll()
+
+    def failure_reason(self, trial: Trial, code: int) -> str:
+        folder = self.job.trial_dir(trial.name)
+        return failure_reason(folder / "opt_ml", folder / "output.log", code)
+
+    def wait(self, trials: list[Trial], timeout: float) -> None:
+        wait_any([t.process for t in trials], timeout, self.sleep)
