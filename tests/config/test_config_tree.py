@@ -24,12 +24,12 @@ def _options(group: str) -> list[str]:
 def _override(group: str, option: str) -> list[str]:
     if group == "experiment":
         return [f"+experiment={option}"]
-    if group in ("estimator", "search_space", "metric", "instances"):
+    if group in ("estimator", "search_space", "metric", "fallbacks"):
         return [*BASE, f"{group}={option}"]
     return [*BASE, f"{group}={option}"]
 
 
-GROUP_OPTIONS = [(g, o) for g in ("estimator", "search_space", "strategy", "metric", "instances", "launcher",
+GROUP_OPTIONS = [(g, o) for g in ("estimator", "search_space", "strategy", "metric", "fallbacks", "launcher",
                                    "experiment") for o in _options(g)]
 
 
@@ -63,7 +63,7 @@ def test_cfg_job_prints_the_composed_config(tmp_path: Path) -> None:
 def test_help_lists_the_groups(tmp_path: Path) -> None:
     result = run_cli(["--help"], cwd=tmp_path)
     assert result.returncode == 0
-    for group in ("estimator", "experiment", "instances", "launcher", "metric", "search_space", "strategy"):
+    for group in ("estimator", "experiment", "fallbacks", "launcher", "metric", "search_space", "strategy"):
         assert group in result.stdout
 
 
