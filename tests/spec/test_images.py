@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 
 import pytest
@@ -45,3 +46,19 @@ def test_unknown_region_is_a_config_error() -> None:
     with pytest.raises(ConfigError) as err:
         _from_table("pytorch", "2.3", "py311", "xx-nowhere-1", "cpu")
     assert err.value.key == "region"
+
+
+SDK_CALL = "image_uris.retrieve('xgboost', region='us-east-1', version='1.7-1', py_version='py3', " \
+           "instance_type='ml.m4.xlarge', image_scope='training')"
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_sdk_info_logging_is_hidden(quiet: bool) -> None:
+    """The SDK says `Ignoring unnecessary Python version` at INFO on every lookup; ours keeps it below WARNING."""
+    pytest.importorskip("sagemaker.core.image_uris")
+    setup = "from amt_hydra.spec.images import quiet_sdk_logging; quiet_sdk_logging(); " if quiet else ""
+    code = f"import logging; logging.basicConfig(level=logging.INFO); from sagemaker.core import image_uris; " \
+           f"{setup}{SDK_CALL}"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert ("Ignoring unnecessary Python version" in result.stdout + result.stderr) is not quiet
