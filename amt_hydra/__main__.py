@@ -13,6 +13,7 @@ import hydra
 from omegaconf import DictConfig
 
 from amt_hydra.config import register_configs
+from amt_hydra.config.paths import config_path
 from amt_hydra.config.resolvers import register_resolvers
 from amt_hydra.errors import JobNotCompleted, user_errors_exit
 
@@ -20,7 +21,7 @@ from amt_hydra.errors import JobNotCompleted, user_errors_exit
 _not_completed: list[JobNotCompleted] = []
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="config")
+@hydra.main(version_base="1.3", config_path=config_path(), config_name="config")
 def _task(cfg: DictConfig) -> None:
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode

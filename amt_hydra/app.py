@@ -15,6 +15,7 @@ from typing import Any
 
 from omegaconf import DictConfig
 
+from amt_hydra.config.paths import resolve_project_paths
 from amt_hydra.errors import ConfigError, JobNotCompleted, UserError
 from amt_hydra.launcher.base import LaunchContext, Launcher
 from amt_hydra.provenance import provenance
@@ -55,7 +56,7 @@ def instantiate_launcher(node: Any, region: str | None = None) -> Launcher:
 def prepare(cfg: DictConfig | Mapping[str, Any], launcher: Launcher, job_suffix: str = "",
             now: datetime | None = None) -> tuple[TuningSpec, Rendered, str | None]:
     """Everything up to a validated request; nothing is uploaded or submitted here."""
-    data = to_container(cfg) if isinstance(cfg, DictConfig) else dict(cfg)
+    data = resolve_project_paths(to_container(cfg) if isinstance(cfg, DictConfig) else dict(cfg))
     region = resolve_region(data.get("region"))
     job_name = data.get("job_name") or default_job_name(data["name"], now or datetime.now(timezone.utc), job_suffix)
     spec = build_spec(data, job_name, region or DEFAULT_REGION)

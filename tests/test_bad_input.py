@@ -129,12 +129,12 @@ def test_bad_input(overrides: list[str], code: int, text: str, aws_env: dict[str
 
 
 def test_seven_fallbacks(aws_env: dict[str, str], tmp_path: Path) -> None:
-    """A config dir of the user's own adds an instances preset with 7 entries; AMT allows 6."""
-    presets = tmp_path / "conf" / "instances"
+    """A config dir of the user's own adds a fallbacks preset with 7 entries; AMT allows 6."""
+    presets = tmp_path / "conf" / "fallbacks"
     presets.mkdir(parents=True)
     items = "\n".join("  - {instance_type: ml.m5.xlarge}" for _ in range(7))
     (presets / "seven.yaml").write_text(f"# @package _global_\ninstances:\n{items}\n")
-    args = ["--config-dir", str(tmp_path / "conf"), *XGB, "instances=seven", "launcher=sagemaker",
+    args = ["--config-dir", str(tmp_path / "conf"), *XGB, "fallbacks=seven", "launcher=sagemaker",
             "launcher.bucket=amt-bucket", f"hydra.run.dir={tmp_path / 'run'}"]
     result = run_cli(args, cwd=REPO)
     assert result.returncode == 2

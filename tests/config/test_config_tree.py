@@ -31,12 +31,12 @@ def _options(group: str) -> list[str]:
 def _override(group: str, option: str) -> list[str]:
     if group == "experiment":
         return [f"+experiment={option}"]
-    if group in ("estimator", "search_space", "metric", "instances"):
+    if group in ("estimator", "search_space", "metric", "fallbacks"):
         return [*BASE, f"{group}={option}"]
     return [*BASE, f"{group}={option}"]
 
 
-GROUP_OPTIONS = [(g, o) for g in ("estimator", "search_space", "strategy", "metric", "instances", "launcher",
+GROUP_OPTIONS = [(g, o) for g in ("estimator", "search_space", "strategy", "metric", "fallbacks", "launcher",
                                    "experiment") for o in _options(g)]
 
 
@@ -71,7 +71,7 @@ def test_help_lists_the_groups_with_real_choices_only(tmp_path: Path) -> None:
     result = run_cli(["--help"], cwd=tmp_path)
     assert result.returncode == 0
     groups = dict(line.split(": ", 1) for line in result.stdout.split("== Config ==")[0].splitlines() if ": " in line)
-    for group in ("estimator", "experiment", "instances", "launcher", "metric", "search_space", "strategy"):
+    for group in ("estimator", "experiment", "fallbacks", "launcher", "metric", "search_space", "strategy"):
         assert groups[group].split(", ") == _options(group)
     assert groups["launcher"] == "local, sagemaker"
     assert "schema" not in result.stdout.split("== Config ==")[0]
