@@ -31,7 +31,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--root", help="job store (default $AMT_HYDRA_HOME, else ~/.amt-hydra/jobs)")
     serve.add_argument("--s3-root", metavar="DIR", help="s3://bucket/key is read from DIR/bucket/key")
     serve.add_argument(
-        "--local-copy", action="append", default=[], metavar="S3URI=PATH",
+        "--local-copy",
+        action="append",
+        default=[],
+        metavar="S3URI=PATH",
         help="local file or folder for an S3 URI or prefix (repeatable; wins over --s3-root)",
     )
     serve.add_argument("--stop-grace-s", type=float, default=120.0, help="SIGTERM -> SIGKILL delay of a stop")
