@@ -77,6 +77,7 @@ def serve(args: argparse.Namespace) -> None:
         server = EndpointServer((args.host, args.port), client_dispatch(client), family, not args.quiet)
     except OSError as exc:
         raise ConfigError("--port", f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
+    server.reap_children = True
     signal.signal(signal.SIGTERM, _interrupt)
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     print(f"endpoint: {server.url}", flush=True)

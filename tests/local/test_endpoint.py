@@ -29,8 +29,8 @@ DUMMY = {"aws_access_key_id": "anything", "aws_secret_access_key": "anything"}
 
 
 @contextmanager
-def serve_process(*args: str, log: Path) -> Iterator[str]:
-    """`python -m amt_hydra.local serve ARGS` on a free port; yields its URL (its first line); stops it."""
+def serve_process(*args: str, log: Path) -> Iterator[tuple[str, int]]:
+    """`python -m amt_hydra.local serve ARGS` on a free port; yields its URL (its first line) and pid; stops it."""
     with log.open("w") as err:
         proc = subprocess.Popen(
             [sys.executable, "-m", "amt_hydra.local", "serve", "--port", "0", *args],
@@ -41,7 +41,7 @@ def serve_process(*args: str, log: Path) -> Iterator[str]:
     try:
         first = proc.stdout.readline() if proc.stdout else ""
         assert first.startswith("endpoint: http://127.0.0.1:"), (first, log.read_text())
-        yield first.split()[1]
+        yield first.split()[1], proc.pid
     finally:
         proc.terminate()
         assert proc.wait(timeout=20) == 0, log.read_text()
@@ -67,7 +67,7 @@ def store_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def endpoint_url(store_root: Path, bucket_root: Path, source_dir: Path) -> Iterator[str]:
     args = ("--root", str(store_root), "--s3-root", str(bucket_root), "--local-copy", f"{CODE_URI}={source_dir}")
-    with serve_process(*args, "--stop-grace-s", "0.5", log=store_root.parent / "server.log") as url:
+    with serve_process(*args, "--stop-grace-s", "0.5", log=store_root.parent / "server.log") as (url, _):
         yield url
 
 

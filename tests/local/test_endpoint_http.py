@@ -7,6 +7,7 @@ import json
 import socket
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -26,8 +27,8 @@ def served(tmp_path_factory: pytest.TempPathFactory, source_dir: Path, data_dir:
     """A server with explicit --local-copy entries only (no --s3-root)."""
     root = tmp_path_factory.mktemp("http-store")
     copies = ("--local-copy", f"{CODE_URI}={source_dir}", "--local-copy", f"{DATA_URI}={data_dir}")
-    with serve_process("--root", str(root), *copies, "--quiet", log=root.parent / "server.log") as url:
-        yield {"url": url, "root": root}
+    with serve_process("--root", str(root), *copies, "--quiet", log=root.parent / "server.log") as (url, pid):
+        yield {"url": url, "root": root, "pid": pid}
 
 
 def post(url: str, target: str | None, body: bytes) -> tuple[int, dict[str, str], dict[str, Any]]:
@@ -86,6 +87,32 @@ def test_one_job_two_transports(served: dict[str, Any], source_dir: Path, data_d
     jobs = same("list_training_jobs_for_hyper_parameter_tuning_job", HyperParameterTuningJobName=name)
     same("describe_training_job", TrainingJobName=jobs["TrainingJobSummaries"][0]["TrainingJobName"])
     same("list_hyper_parameter_tuning_jobs", NameContains=name)
+
+
+def children(pid: int) -> dict[int, str]:
+    """The child processes of `pid` and their states (`Z`: ended, not yet reaped)."""
+    out = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out[int(stat.parent.name)] = fields[0]
+    return out
+
+
+def test_server_reaps_its_engines(served: dict[str, Any]) -> None:
+    import boto3
+
+    http = boto3.client("sagemaker", endpoint_url=served["url"], region_name=REGION, **DUMMY)
+    name = unique("ep-reap")
+    http.create_hyper_parameter_tuning_job(**make_request(name, max_jobs=1, parallel=1))
+    assert wait_for(http, name)["HyperParameterTuningJobStatus"] == "Completed"
+    deadline = time.monotonic() + 10
+    while children(served["pid"]):  # the engine exits after the job ends; a zombie would stay listed
+        assert time.monotonic() < deadline, children(served["pid"])
+        time.sleep(0.1)
 
 
 def run_serve(*args: str) -> subprocess.CompletedProcess[str]:

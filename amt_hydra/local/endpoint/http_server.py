@@ -7,6 +7,7 @@ loopback address unless the caller explicitly allows another (`loopback_family(h
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -53,7 +54,17 @@ class EndpointServer(ThreadingHTTPServer):
         self.address_family = family
         self.dispatch = dispatch
         self.access_log = access_log
+        self.reap_children = False  # the `serve` command sets it: its only children are engine processes
         super().__init__(address, _Handler)
+
+    def service_actions(self) -> None:
+        """Reap ended engine processes: the client starts them detached and never waits for them."""
+        while self.reap_children:
+            try:
+                if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                    return
+            except ChildProcessError:
+                return
 
     @property
     def url(self) -> str:
