@@ -88,6 +88,13 @@ def test_one_job_two_transports(served: dict[str, Any], source_dir: Path, data_d
     same("describe_training_job", TrainingJobName=jobs["TrainingJobSummaries"][0]["TrainingJobName"])
     same("list_hyper_parameter_tuning_jobs", NameContains=name)
 
+    raw = post(
+        served["url"],
+        "SageMaker.DescribeHyperParameterTuningJob",
+        json.dumps({"HyperParameterTuningJobName": name}).encode(),
+    )[2]
+    assert isinstance(raw["CreationTime"], float) and raw["LocalJobDir"]  # on the wire; botocore drops the extra
+
 
 def children(pid: int) -> dict[int, str]:
     """The child processes of `pid` and their states (`Z`: ended, not yet reaped)."""
