@@ -42,7 +42,7 @@ def resolve(uri: str, copies: Mapping[str, str | Path]) -> Path | None:
     if best is None:
         return None
     rest = uri[len(best.rstrip("/")) + 1 :]
-    return Path(copies[best]).expanduser() / rest
+    return Path(copies[best]).expanduser() / rest.lstrip("/")  # a bare "s3://" key maps every bucket
 
 
 def local_path(uri: str, copies: Mapping[str, str | Path]) -> Path | None:
