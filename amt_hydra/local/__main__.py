@@ -62,7 +62,7 @@ def local_copies(s3_root: str | None, pairs: list[str]) -> dict[str, str]:
 
 
 def serve(args: argparse.Namespace) -> None:
-    from amt_hydra.local.client import LocalSageMakerClient
+    from amt_hydra.local.api.client import LocalSageMakerClient
     from amt_hydra.local.endpoint.adapter import client_dispatch
     from amt_hydra.local.endpoint.http_server import EndpointServer, loopback_family
 

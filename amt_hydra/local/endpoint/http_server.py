@@ -12,8 +12,8 @@ import socket
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import amt_hydra.local.endpoint.wire as wire
 from amt_hydra.errors import ConfigError
-from amt_hydra.local.endpoint import wire
 from amt_hydra.local.endpoint.errors import Dispatch
 
 

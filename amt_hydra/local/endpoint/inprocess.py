@@ -13,7 +13,7 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-from amt_hydra.local.endpoint import wire
+import amt_hydra.local.endpoint.wire as wire
 from amt_hydra.local.endpoint.errors import Dispatch
 
 ENDPOINT_URL = "http://amt-hydra.localhost"  # never contacted; names the endpoint in errors and URLs

@@ -20,9 +20,10 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, ParamValidationError
 
-from amt_hydra.local.client import LocalSageMakerClient
+from amt_hydra.constants import TERMINAL_TUNING as TERMINAL
+from amt_hydra.local.api.client import LocalSageMakerClient
 from amt_hydra.local.endpoint import client_dispatch, inprocess_client
-from tests.local.conftest import CODE_URI, DATA_URI, TERMINAL, X_RANGE, make_request, wait_for
+from tests.local.conftest import CODE_URI, DATA_URI, X_RANGE, make_request, wait_for
 
 REGION = "us-east-1"
 DUMMY = {"aws_access_key_id": "anything", "aws_secret_access_key": "anything"}

@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
-from amt_hydra.local.client import LocalSageMakerClient
+from amt_hydra.local.api.client import LocalSageMakerClient
 from amt_hydra.local.endpoint import client_dispatch, inprocess_client
 from tests.local.conftest import CODE_URI, DATA_URI, X_RANGE, make_request, wait_for
-from tests.local.test_endpoint import DUMMY, REGION, serve_process, unique
+from tests.local.endpoint.test_endpoint import DUMMY, REGION, serve_process, unique
 
 
 @pytest.fixture(scope="module")
