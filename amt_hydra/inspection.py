@@ -120,11 +120,13 @@ def main(argv: list[str] | None = None) -> int:
 def _one_line(exc: Exception, name: str) -> tuple[str | None, int]:
     """The message and exit code for a failure of `show`: an unknown job is 2; AWS failures (network,
     credentials, timeouts, the service's errors) are one line and 3; other user errors keep their code."""
-    from amt_hydra.launcher.aws import aws_errors, error_code, launch_error
+    from amt_hydra.launcher.aws import AwsCallError, aws_errors, error_code, launch_error
 
     code = error_code(exc)
     if code in ("ResourceNotFound", "ValidationException"):
         return f"tuning job {name}: {code}", 2
+    if isinstance(exc, AwsCallError):
+        return f"inspecting {name}: {exc}", exc.exit_code
     if isinstance(exc, UserError):
         return str(exc), exc.exit_code
     if isinstance(exc, aws_errors()):

@@ -128,6 +128,10 @@ def one_line(action: str, job_name: str) -> Iterator[None]:
         raise launch_error(exc, job_name, action) from None
 
 
+class AwsCallError(LaunchError):
+    """An AWS call of `OneLineClient` failed: network, credentials, timeouts, or (as AwsServiceError) the service."""
+
+
 class OneLineClient:
     """A boto3 client whose failures are LaunchErrors: one line and exit 3 at the CLI boundary, never swallowed.
 
@@ -153,7 +157,8 @@ class OneLineClient:
             except ClientError as exc:
                 raise _service_error()(exc.response, exc.operation_name) from None
             except aws_errors() as exc:
-                raise LaunchError(f"{name}: {describe_error(exc)}") from None
+                operation = self.client.meta.method_to_api_mapping.get(name, name)
+                raise AwsCallError(f"{operation}: {describe_error(exc)}") from None
         return call
 
 
@@ -161,7 +166,7 @@ class OneLineClient:
 def _service_error() -> type[Exception]:
     from botocore.exceptions import ClientError
 
-    class AwsServiceError(LaunchError, ClientError):  # type: ignore[misc]
+    class AwsServiceError(AwsCallError, ClientError):  # type: ignore[misc]
         """A service error: a ClientError to callers, a one-line LaunchError at the CLI boundary."""
 
         def __str__(self) -> str:
