@@ -19,6 +19,7 @@ from amt_hydra.launcher.base import LaunchContext
 from amt_hydra.launcher.local import LocalLauncher
 from amt_hydra.launcher.resubmit import _MISSING, differences, echoed_differences, refusal
 from amt_hydra.local.api.client import LocalSageMakerClient
+from amt_hydra.local.setup.tuning_setup import parse_request
 from amt_hydra.local.store import JobStore, write_json
 from tests.conftest import REPO, run_cli
 from tests.local.conftest import CODE_URI, DATA_URI, X_RANGE, data_dir, make_request, source_dir  # noqa: F401
@@ -101,7 +102,8 @@ def test_local_attaches_to_a_job_another_process_is_still_creating(tmp_path: Pat
     now = time.time()
     finished = {"status": "Completed", "creation_time": now, "last_modified": now, "end_time": now, "seed": 7,
                 "runtime_s": 0.0}
-    creator = threading.Timer(0.5, lambda: write_json(store.path("race-1") / "tuning.json", finished))
+    parse_request(request)  # warm: the submission below must reach its read well before the job is complete
+    creator = threading.Timer(1.0, lambda: write_json(store.path("race-1") / "tuning.json", finished))
     creator.start()
     ctx = LaunchContext(run_dir=tmp_path / "run", staging={CODE_URI: source_dir, DATA_URI: data_dir})
     launcher = LocalLauncher(root=str(store.root), stop_grace_s=0.5, poll_interval_s=0.02)
