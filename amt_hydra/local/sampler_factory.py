@@ -27,7 +27,8 @@ def random_sampler(seed: int) -> Any:
     return RandomSampler(seed=seed)
 
 
-def make_sampler(setup: TuningSetup, seed: int) -> Any:
+def make_sampler(setup: TuningSetup, seed: int, study_seed: int = 0) -> Any:
+    """The sampler for one draw (`seed`); `study_seed` is the tuning job's, shared by all its draws."""
     if setup.strategy != "Bayesian":
         return random_sampler(seed)
     try:
@@ -37,14 +38,9 @@ def make_sampler(setup: TuningSetup, seed: int) -> Any:
             "The Bayesian strategy of the local launcher uses Optuna's GPSampler, which needs torch: "
             "pip install torch (CPU wheels: --index-url https://download.pytorch.org/whl/cpu)"
         ) from err
-    from optuna.samplers import GPSampler
+    from amt_hydra.local.batch_gp import BatchGPSampler
 
-    return GPSampler(
-        seed=seed,
-        independent_sampler=random_sampler(seed),
-        n_startup_trials=startup_trials(setup.max_jobs),
-        warn_independent_sampling=False,
-    )
+    return BatchGPSampler(seed=seed, space_filling_seed=study_seed, n_startup_trials=startup_trials(setup.max_jobs))
 
 
 def make_pruner(setup: TuningSetup) -> Any:

@@ -153,7 +153,7 @@ class OptunaSearch:
     def suggest(self) -> Suggestion | None:
         """The next configuration, never one already seen; None when a finite space is exhausted."""
         draw = self.next_draw
-        sampler = make_sampler(self.setup, draw_seed(self.seed, draw))
+        sampler = make_sampler(self.setup, draw_seed(self.seed, draw), self.seed)
         for attempt in range(_RANDOM_RETRIES + 1):
             found = self._ask(sampler, draw)
             if found.key not in self.seen:
