@@ -36,53 +36,44 @@ def regret(task: tuple[str, str, int, int, int]) -> float:
     return min(run(strategy, function, seed, jobs, parallel)) - FUNCTIONS[function].optimum
 
 
+_WIDTH = 24
+
+
 def spread(values: list[float]) -> str:
     q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive")
     return f"{median:.3g} [{q1:.3g}–{q3:.3g}]"
 
 
-def table(results: dict[tuple[str, str], list[float]], functions: list[str], strategies: list[str]) -> None:
-    width = 26
-    print(f"\n{'function':12}" + "".join(f"{s:>{width}}" for s in strategies))
-    for function in functions:
-        cells = [spread(results[(s, function)]) for s in strategies]
-        print(f"{function:12}" + "".join(f"{c:>{width}}" for c in cells))
-
-
-def goals(results: dict[tuple[str, str], list[float]], functions: list[str], parallel: int) -> None:
-    """The issue's goals, as ratios of median regrets measured side by side in this run."""
-    def median(strategy: str, function: str) -> float | None:
-        values = results.get((strategy, function))
-        return statistics.median(values) if values else None
-
-    print()
-    for function in functions:
-        ours, seq = median(f"engine-P{parallel}", function), median("optuna-gp", function)
-        ours1, batch = median("engine-P1", function), median("optuna-gp-batch", function)
-        parts = []
-        if ours is not None and seq:
-            parts.append(f"engine-P{parallel}/optuna-gp {ours / seq:.2f} (goal ≤ 2 on hartmann6)")
-        if ours is not None and batch:
-            parts.append(f"engine-P{parallel}/optuna-gp-batch {ours / batch:.2f} (goal ≤ 1)")
-        if ours1 is not None and seq:
-            parts.append(f"engine-P1/optuna-gp {ours1 / seq:.2f} (goal ≤ 1.2)")
-        print(f"{function:12}" + "   ".join(parts))
-
-
 def compare(args: argparse.Namespace) -> None:
+    """Run every strategy on each function side by side; a function's row prints as soon as it is done."""
     functions, strategies = args.functions.split(","), args.strategies.split(",")
-    tasks = [(s, f, seed, args.jobs, args.parallel) for f in functions for s in strategies
-             for seed in range(1, args.seeds + 1)]
+    print(f"regret (best − optimum) after {args.jobs} jobs, {args.parallel} in parallel for engine-P{args.parallel} "
+          f"and optuna-gp-batch; median [interquartile range] of {args.seeds} seeds\n")
+    print(f"{'function':12}" + "".join(f"{s:>{_WIDTH}}" for s in strategies) + "   ratios of medians (goal)")
     start = time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
-        values = list(pool.map(regret, tasks))
-    results: dict[tuple[str, str], list[float]] = {}
-    for (strategy, function, *_), value in zip(tasks, values, strict=True):
-        results.setdefault((strategy, function), []).append(value)
-    print(f"regret (best − optimum) after {args.jobs} jobs, {args.parallel} in parallel where parallel; "
-          f"median [IQR] of {args.seeds} seeds; {time.perf_counter() - start:.0f} s")
-    table(results, functions, strategies)
-    goals(results, functions, args.parallel)
+        for function in functions:
+            tasks = [(s, function, seed, args.jobs, args.parallel) for s in strategies
+                     for seed in range(1, args.seeds + 1)]
+            values = iter(pool.map(regret, tasks))
+            results = {s: [next(values) for _ in range(args.seeds)] for s in strategies}
+            cells = "".join(f"{spread(results[s]):>{_WIDTH}}" for s in strategies)
+            print(f"{function:12}{cells}   {goals(results, args.parallel)}", flush=True)
+    print(f"\n{time.perf_counter() - start:.0f} s with {args.workers} workers")
+
+
+def goals(results: dict[str, list[float]], parallel: int) -> str:
+    """The issue's goals, as ratios of median regrets measured side by side in this run."""
+    median = {s: statistics.median(v) for s, v in results.items()}
+    ours, seq, batch = median.get(f"engine-P{parallel}"), median.get("optuna-gp"), median.get("optuna-gp-batch")
+    parts = []
+    if ours is not None and seq:
+        parts.append(f"P{parallel}/gp {ours / seq:.2f} (≤ 2)")
+    if ours is not None and batch:
+        parts.append(f"P{parallel}/gp-batch {ours / batch:.2f} (≤ 1)")
+    if "engine-P1" in median and seq:
+        parts.append(f"P1/gp {median['engine-P1'] / seq:.2f} (≤ 1.2)")
+    return "  ".join(parts)
 
 
 def through_engine(args: argparse.Namespace) -> None:
