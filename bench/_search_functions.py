@@ -124,5 +124,5 @@ def objective_script(function: str) -> str:
         "from bench._search_functions import FUNCTIONS\n"
         "args = sys.argv[1:]\n"
         "hp = {k.removeprefix('--'): v for k, v in zip(args[::2], args[1::2])}\n"
-        f"print(f'objective: {{FUNCTIONS[{function!r}].evaluate(hp)}}')\n"
+        f"print('objective:', repr(FUNCTIONS[{function!r}].evaluate(hp)))\n"
     )
