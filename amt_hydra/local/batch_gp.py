@@ -97,9 +97,7 @@ class BatchGPSampler(GPSampler):
         sign = -1.0 if study.direction == StudyDirection.MINIMIZE else 1.0
         y, _, _ = _standardize_values(sign * np.array([[t.value] for t in completed]))
         gpr = self._fit(space, x_done, y[:, 0])
-        with torch.no_grad():
-            believed, _ = gpr.posterior(x_running)
-        gpr.append_running_data(x_running, believed)
+        gpr.append_running_data(x_running, believed_values(gpr, x_running, y[:, 0]))
         log_ei = acqf.LogEI(gpr=gpr, search_space=space, threshold=float(y.max()))
         best = x_done[np.argmax(y[:, 0]), np.newaxis]
         return space.get_unnormalized_param(self._optimize_acqf(log_ei, best))
@@ -122,6 +120,14 @@ class BatchGPSampler(GPSampler):
         )
         self._gprs_cache_list = [gpr]
         return gpr
+
+
+def believed_values(gpr: Any, x_running: Any, y: np.ndarray) -> Any:
+    """What the running jobs are assumed to return: the GP's posterior mean (kriging believer)."""
+    import torch
+
+    with torch.no_grad():
+        return gpr.posterior(x_running)[0]
 
 
 def _load_kernel(study: Study) -> list[Any] | None:
