@@ -11,9 +11,9 @@ loses most of what sequential BO gains (bench/bench_search_quality.py). `BatchGP
   (kriging believer): the running points join the GP's data with that value, which shrinks the
   uncertainty around them, and the next point maximises plain log EI against the best observed value;
   with no job running this is exactly `GPSampler`'s sequential log EI;
-- starts each kernel fit from the previous fit's parameters, kept in the study (the engine makes a new
-  sampler for every draw, so `GPSampler`'s in-memory cache would be lost and every fit would restart from
-  the defaults; a resumed job's first fit does).
+- starts each kernel fit from the previous fit's parameters, kept in the study as `GPSampler` keeps them
+  in memory (the engine makes a new sampler for every draw); only a resumed job's first fit starts from
+  the defaults, so Bayesian resumes continue the search but do not replay it bit for bit.
 
 Integer, log and categorical ranges are handled by Optuna's GP search space, as in `GPSampler`.
 Multi-objective or constrained studies (never AMT's) fall back to `GPSampler`'s own acquisition.
