@@ -1,8 +1,8 @@
 """Bayesian search for parallel jobs: Optuna's GP, made as informed for a free slot as for a sequential ask.
 
 The engine asks one configuration whenever a slot frees, while the other slots' jobs still run. Optuna's
-`GPSampler` answers that with a Monte-Carlo q-batch EI over the running jobs; measured on Hartmann-6 it
-loses most of what sequential BO gains (bench/bench_search_quality.py). `BatchGPSampler` instead:
+`GPSampler` answers that with a Monte-Carlo q-batch EI over the running jobs, which on Hartmann-6 loses
+most of what sequential BO gains (bench/bench_search_quality.py). `BatchGPSampler` instead:
 
 - starts with a space-filling design: the first `n_startup_trials` configurations asked (running or
   finished) are points of one scrambled Sobol sequence per tuning job (`space_filling_seed`), indexed by
