@@ -63,12 +63,20 @@ def serve(inp: int, out: int) -> None:
 
 
 def start(request: dict) -> str:
+    """Fork the job; answer once it has taken on the job's identity (environment, cores), not before."""
+    ready_r, ready_w = os.pipe()
     try:
         pid = os.fork()
     except OSError as e:
+        os.close(ready_r)
+        os.close(ready_w)
         return f"error {request['id']} {e}\n"
     if pid == 0:
-        run_job(request)  # never returns
+        os.close(ready_r)
+        run_job(request, ready_w)  # never returns
+    os.close(ready_w)
+    os.read(ready_r, 1)  # b"" if it failed before: its exit status tells the rest
+    os.close(ready_r)
     return f"pid {request['id']} {pid}\n"
 
 
@@ -88,11 +96,11 @@ def reap(out: int) -> None:
         os.write(out, f"exit {info.si_pid} {os.waitstatus_to_exitcode(status)}\n".encode())
 
 
-def run_job(request: dict) -> None:
+def run_job(request: dict, ready: int) -> None:
     """In the forked child: become the job's toolkit process, run it, exit with its status."""
     code = 1
     try:
-        enter(request)
+        enter(request, ready)
         code = toolkit_main()
     except BaseException:  # noqa: BLE001 - the child must never return into the server's loop
         traceback.print_exc()
@@ -105,7 +113,7 @@ def run_job(request: dict) -> None:
         os._exit(code)
 
 
-def enter(request: dict) -> None:
+def enter(request: dict, ready: int) -> None:
     """Session, descriptors, environment, directory and cores of the job, as the plain runner sets them."""
     os.setsid()
     signal.set_wakeup_fd(-1)
@@ -117,7 +125,8 @@ def enter(request: dict) -> None:
     os.dup2(null, 0)
     os.dup2(log, 1)
     os.dup2(log, 2)
-    os.closerange(3, 65536)
+    os.closerange(3, ready)
+    os.closerange(ready + 1, 65536)
     os.chdir(request["cwd"])
     env = request["env"]
     os.environ.clear()
@@ -128,6 +137,8 @@ def enter(request: dict) -> None:
         pass
     if request.get("cpus"):
         os.sched_setaffinity(0, request["cpus"])
+    os.write(ready, b"!")
+    os.close(ready)
     unbuffered = bool(env.get("PYTHONUNBUFFERED"))
     sys.stdout = open(1, "w", buffering=1 if unbuffered else -1, closefd=False, errors="backslashreplace")
     sys.stderr = open(2, "w", buffering=1, closefd=False, errors="backslashreplace")
