@@ -8,6 +8,7 @@ model botocore ships, keyed by botocore's version and the model file, and rebuil
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
@@ -34,10 +35,10 @@ def _description(operation: str) -> dict[str, Any]:
     key = f"{botocore.__version__}:{path}:{_mtime(path)}:{operation}"
     cache = cache_dir() / "botocore-models" / f"{SERVICE}-{operation}.json"
     cached = read_json(cache)
-    if cached.get("key") == key and isinstance(cached.get("model"), dict):
-        return cached["model"]
+    if cached.get("key") == key and isinstance(cached.get("model"), str):
+        return json.loads(cached["model"])
     model = cut(loader.load_service_model(SERVICE, "service-2", version), operation)
-    write_json(cache, {"key": key, "model": model})
+    write_json(cache, {"key": key, "model": json.dumps(model)})  # a string: members keep the model's order
     return model
 
 
