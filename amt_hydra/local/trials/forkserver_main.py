@@ -29,12 +29,18 @@ if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(
 TOOLKIT = "sagemaker_training"
 MARK = "TRAINING_JOB_NAME"
 STOPS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+GPUS = 0  # set by preload
 
 
 def preload() -> None:
-    """Import the toolkit's dependencies; drop its own modules, which read SAGEMAKER_BASE_DIR at import."""
+    """Import the toolkit's dependencies; drop its own modules, which read SAGEMAKER_BASE_DIR at import.
+    The GPU count the toolkit asks `nvidia-smi --list-gpus` for on every start (the whole machine's: it
+    ignores CUDA_VISIBLE_DEVICES) is asked once here, with the toolkit's own function."""
     import sagemaker_training.cli.train  # noqa: F401
+    from sagemaker_training import environment
 
+    global GPUS
+    GPUS = environment.num_gpus()
     for name in [m for m in sys.modules if m == TOOLKIT or m.startswith(TOOLKIT + ".")]:
         del sys.modules[name]
 
@@ -161,7 +167,10 @@ def show_environ(env: dict) -> None:
 
 
 def toolkit_main() -> int:
+    from sagemaker_training import environment
     from sagemaker_training.cli import train
+
+    environment.num_gpus = lambda: GPUS  # asked once per server, not once per job (see preload)
 
     try:
         train.main()
