@@ -6,7 +6,7 @@ trial is a real `sagemaker_training` toolkit job, P at a time. hydra-optuna-swee
 its own process with Hydra's basic launcher (batches of P, one after another). hydra-optuna-sweeper
 pins Optuna 2.10, so it lives in a side virtualenv, never among our dependencies:
 
-    python -m venv /tmp/hos && /tmp/hos/bin/pip install hydra-optuna-sweeper
+    python -m venv /tmp/hos && /tmp/hos/bin/pip install hydra-optuna-sweeper 'hydra-core==1.3.2'
     python bench/bench_sweeper.py /tmp/hos/bin/python [--trials 30] [--parallel 2] [--repeats 3]
 
 Rounds alternate; printed: medians and the median of the per-round ratios (goal <= 1.5x).
@@ -57,10 +57,10 @@ def main() -> None:
     parser.add_argument("--parallel", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    check = subprocess.run([args.side_python, "-c", "import hydra_plugins.hydra_optuna_sweeper"], capture_output=True)
-    if check.returncode != 0:
+    probe = [args.side_python, "-c", "import hydra_plugins.hydra_optuna_sweeper"]
+    if not Path(args.side_python).exists() or subprocess.run(probe, capture_output=True).returncode != 0:
         print(f"skipped: {args.side_python} has no hydra-optuna-sweeper "
-              "(python -m venv /tmp/hos && /tmp/hos/bin/pip install hydra-optuna-sweeper)")
+              "(python -m venv /tmp/hos && /tmp/hos/bin/pip install hydra-optuna-sweeper 'hydra-core==1.3.2')")
         return
     amt_s, hos_s = [], []
     with tempfile.TemporaryDirectory() as tmp_name:
