@@ -112,9 +112,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
     except Exception as exc:  # botocore ClientError from either client
-        code = getattr(exc, "response", {}).get("Error", {}).get("Code")
+        error = getattr(exc, "response", {}).get("Error", {})
+        code = error.get("Code")
         if code in ("ResourceNotFound", "ValidationException"):
-            print(f"error: tuning job {args.name}: {code}", file=sys.stderr)
+            detail = " ".join(str(error.get("Message") or code).split())  # one line, e.g. a damaged store file
+            named = args.name.lower() in detail.lower()
+            print(f"error: {detail}" if named else f"error: tuning job {args.name}: {detail}", file=sys.stderr)
             return 2
         raise
     return 0

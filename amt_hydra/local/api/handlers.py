@@ -105,6 +105,7 @@ def resume_hyper_parameter_tuning_job(ctx: ApiContext, params: Mapping[str, Any]
     op = "ResumeHyperParameterTuningJob"
     name, request = params["HyperParameterTuningJobName"], params.get("Request")
     job = ctx.job(op, name)
+    job.check()  # a damaged store file is reported (with what to do) before any engine starts
     if request is not None and json.loads(json.dumps(dict(request))) != job.request:
         raise err.name_in_use(name, op)
     resumed = False
