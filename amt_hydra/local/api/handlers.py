@@ -114,7 +114,9 @@ def resume_hyper_parameter_tuning_job(ctx: ApiContext, params: Mapping[str, Any]
         if lock is not None:
             job.clear_stop()
             tuning = job.tuning()
-            tuning.update(status="InProgress", end_time=None, failure_reason=None, last_modified=ctx.clock())
+            tuning.update(  # engine_pid: the dead engine's pid must not be shown (or killed) as the new one's
+                status="InProgress", end_time=None, failure_reason=None, engine_pid=None, last_modified=ctx.clock()
+            )
             job.write_tuning(tuning)
             ctx.spawn(job, name, lock)
             resumed = True
