@@ -61,6 +61,17 @@ def _kill_the_engine_and_resume(client: LocalSageMakerClient, name: str, rng: ra
     assert client.resume_hyper_parameter_tuning_job(HyperParameterTuningJobName=name)["Resumed"] is True
 
 
+def _progressed(client: LocalSageMakerClient, target: int):
+    """Until the job ended, or `target` jobs finished and one runs (a fault then hits something running)."""
+
+    def done(desc: dict) -> bool:
+        if desc["HyperParameterTuningJobStatus"] in TERMINAL_TUNING:
+            return True
+        return desc["TrainingJobStatusCounters"]["InProgress"] >= 1 and len(_finished(client, "faults-1")) >= target
+
+    return done
+
+
 def test_random_kills_lose_and_repeat_nothing(client: LocalSageMakerClient) -> None:
     rng = random.Random(SEED)
     params = {"continuous": X_RANGE, "static": {"sleep": "0.2"}, "max_jobs": 8, "parallel": 2, "seed": 11}
@@ -69,9 +80,7 @@ def test_random_kills_lose_and_repeat_nothing(client: LocalSageMakerClient) -> N
     seen: dict[str, dict] = {}
     killed: list[str] = []
     for _ in range(4):
-        target = len(seen) + rng.randint(0, 2)
-        desc = wait_for(client, "faults-1", until=lambda d: d["HyperParameterTuningJobStatus"] in TERMINAL_TUNING or (
-            len(_finished(client, "faults-1")) >= target and d["TrainingJobStatusCounters"]["InProgress"] >= 1))
+        desc = wait_for(client, "faults-1", until=_progressed(client, len(seen) + rng.randint(0, 2)))
         if desc["HyperParameterTuningJobStatus"] in TERMINAL_TUNING:
             break
         fault = rng.choice(["engine", "job", "both"])
