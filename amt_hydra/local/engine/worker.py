@@ -99,11 +99,11 @@ def run_engine(
     try:
         engine = Engine(store, job, clock=clock)
         engine.run()
-    except DamagedStoreError as err:  # one line in worker.log; the client reports the same on describe/resume
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    except Exception as err:  # an engine bug: fail the tuning job loudly rather than leave it hanging
-        traceback.print_exc()
+    except Exception as err:  # an engine bug or a damaged store: fail the tuning job rather than leave it hanging
+        if isinstance(err, DamagedStoreError):  # one line: the client reports the same on describe/resume
+            print(f"error: {err}", file=sys.stderr)
+        else:
+            traceback.print_exc()
         reason = f"InternalServerError: local engine error: {type(err).__name__}: {err} (see {job.path}/worker.log)"
         running = list(engine.running.values()) if engine is not None else []
         abort(job, getattr(engine, "executor", None), running, reason, clock())
