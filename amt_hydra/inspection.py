@@ -115,9 +115,11 @@ def main(argv: list[str] | None = None) -> int:
         error = getattr(exc, "response", {}).get("Error", {})
         code = error.get("Code")
         if code in ("ResourceNotFound", "ValidationException"):
-            detail = " ".join(str(error.get("Message") or code).split())  # one line, e.g. a damaged store file
-            named = args.name.lower() in detail.lower()
-            print(f"error: {detail}" if named else f"error: tuning job {args.name}: {detail}", file=sys.stderr)
+            message = " ".join(str(error.get("Message") or "").split())
+            if "is damaged" in message:  # a damaged store file: the one line names the job, the file, the fix
+                print(f"error: {message}", file=sys.stderr)
+            else:
+                print(f"error: tuning job {args.name}: {code}", file=sys.stderr)
             return 2
         raise
     return 0
