@@ -106,6 +106,7 @@ def resume_hyper_parameter_tuning_job(ctx: ApiContext, params: Mapping[str, Any]
     op = "ResumeHyperParameterTuningJob"
     name, request = params["HyperParameterTuningJobName"], params.get("Request")
     job = ctx.job(op, name)
+    job.check()  # a damaged store file is reported (with what to do) before any engine starts
     if request is not None and json.loads(json.dumps(dict(request))) != job.request:
         raise err.name_in_use(name, op)
     resumed = False
@@ -115,7 +116,9 @@ def resume_hyper_parameter_tuning_job(ctx: ApiContext, params: Mapping[str, Any]
         if lock is not None:
             job.clear_stop()
             tuning = job.tuning()
-            tuning.update(status="InProgress", end_time=None, failure_reason=None, last_modified=ctx.clock())
+            tuning.update(  # engine_pid: the dead engine's pid must not be shown (or killed) as the new one's
+                status="InProgress", end_time=None, failure_reason=None, engine_pid=None, last_modified=ctx.clock()
+            )
             job.write_tuning(tuning)
             ctx.spawn(job, name, lock)
             resumed = True

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -16,12 +17,14 @@ from amt_hydra.local.api import shapes
 from amt_hydra.local.api.context import ApiContext
 from amt_hydra.local.api.errors import VALIDATION, client_error, constraint
 from amt_hydra.local.setup.tuning_setup import parse_request
+from amt_hydra.local.store import DamagedStoreError
 from amt_hydra.local.trials.record import TrialRecord
 
 SORT_BY = ("Name", "CreationTime", "Status", "FinalObjectiveMetricValue")
 SORT_ORDER = ("Ascending", "Descending")
 TRAINING_STATUS = ("InProgress", "Completed", "Failed", "Stopping", "Stopped", "Deleting")
 OPERATION = "ListTrainingJobsForHyperParameterTuningJob"
+log = logging.getLogger(__name__)
 
 
 def _enum(operation: str, value: Any, member: str, allowed: tuple[str, ...]) -> None:
@@ -108,9 +111,10 @@ def list_hyper_parameter_tuning_jobs(ctx: ApiContext, params: Mapping[str, Any])
     max_results = params.get("MaxResults", 10)
     check_max_results(op, max_results)
     summaries = [
-        _summary(ctx, name)
+        summary
         for name in ctx.store.names()
         if params.get("NameContains", "").lower() in name.lower()
+        for summary in _summary(ctx, name)
     ]
     if params.get("StatusEquals"):
         summaries = [s for s in summaries if s["HyperParameterTuningJobStatus"] == params["StatusEquals"]]
@@ -141,10 +145,15 @@ _SUMMARY_KEYS = (
 )
 
 
-def _summary(ctx: ApiContext, name: str) -> dict[str, Any]:
+def _summary(ctx: ApiContext, name: str) -> list[dict[str, Any]]:
+    """The job's summary; none for a job with a damaged store file (skipped, with a warning on stderr)."""
     job = ctx.job("ListHyperParameterTuningJobs", name)
-    full = shapes.describe_tuning_job(job, ctx.store, job.engine_alive())
+    try:
+        full = shapes.describe_tuning_job(job, ctx.store, job.engine_alive())
+    except DamagedStoreError as e:
+        log.warning("ListHyperParameterTuningJobs skips %s: %s", name, e)
+        return []
     out = {k: full[k] for k in _SUMMARY_KEYS if k in full}
     config = full["HyperParameterTuningJobConfig"]
     out.update(Strategy=config["Strategy"], ResourceLimits=config["ResourceLimits"])
-    return out
+    return [out]

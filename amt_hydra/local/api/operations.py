@@ -13,6 +13,7 @@ from typing import Any
 from amt_hydra.local.api import errors as err
 from amt_hydra.local.api import handlers, listing
 from amt_hydra.local.api.context import ApiContext
+from amt_hydra.local.store import DamagedStoreError
 
 Handler = Callable[[ApiContext, Mapping[str, Any]], dict[str, Any]]
 
@@ -33,4 +34,8 @@ def invoke(ctx: ApiContext, operation: str, params: Mapping[str, Any]) -> dict[s
     """Validate `params`, run the operation's handler, return boto3's response (with ResponseMetadata)."""
     if operation not in LOCAL_ONLY:
         err.validate_params(operation, params)
-    return {**OPERATIONS[operation](ctx, params), "ResponseMetadata": err.response_metadata()}
+    try:
+        response = OPERATIONS[operation](ctx, params)
+    except DamagedStoreError as e:  # one job's damaged file: a one-line error, never a traceback
+        raise err.client_error(err.VALIDATION, str(e), operation) from None
+    return {**response, "ResponseMetadata": err.response_metadata()}

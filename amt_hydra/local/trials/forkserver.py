@@ -114,8 +114,8 @@ class ForkServer:
 class ForkedToolkitProcess(ToolkitProcess):
     """A job forked by the fork server; waits, stops and reads its status like a plain ToolkitProcess."""
 
-    def __init__(self, log_path: Path, server: ForkServer, pid: int) -> None:
-        super().__init__(log_path)
+    def __init__(self, log_path: Path, server: ForkServer, pid: int, job_name: str | None = None) -> None:
+        super().__init__(log_path, job_name=job_name)
         self.server, self._pid = server, pid
         self.returncode: int | None = None
         self.pidfd = server.fileno()  # what `wait_any` selects on: the server reports the exit there
@@ -125,8 +125,12 @@ class ForkedToolkitProcess(ToolkitProcess):
         return self._pid
 
     def poll(self) -> int | None:
+        """The exit status the server reported (it killed what was left in the job's group before reaping);
+        the job's processes outside its group are found by their marker, as for a plain process."""
         if self.returncode is None:
             self.returncode = self.server.exit_code(self._pid)
+            if self.returncode is not None:
+                self.signal_job(signal.SIGKILL)
         return self.returncode
 
 
@@ -144,13 +148,16 @@ class ToolkitStarter:
             else:
                 weakref.finalize(self, self.server.close)
 
-    def start(self, log: Path, env: Mapping[str, str], cwd: Path, cpus: tuple[int, ...] = ()) -> ToolkitProcess:
+    def start(self, log: Path, env: Mapping[str, str], cwd: Path, cpus: tuple[int, ...] = (),
+              job_name: str | None = None) -> ToolkitProcess:
+        """`job_name`: the marker in the job's environment by which its escaped processes are found."""
         if self.server is not None and not self.server.dead:
             try:
-                return ForkedToolkitProcess(log, self.server, self.server.spawn(env, cwd, cpus, log))
+                pid = self.server.spawn(env, cwd, cpus, log)
+                return ForkedToolkitProcess(log, self.server, pid, job_name)
             except ForkServerError as e:
                 print(f"fork server unusable ({e}); jobs start as plain subprocesses", file=sys.stderr)
-        proc = ToolkitProcess(log, self.python)
+        proc = ToolkitProcess(log, self.python, job_name)
         proc.start(env, cwd=cwd, cpus=cpus)
         return proc
 
