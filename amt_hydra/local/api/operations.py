@@ -25,6 +25,7 @@ OPERATIONS: dict[str, Handler] = {
     "DescribeTrainingJob": handlers.describe_training_job,
     "StopHyperParameterTuningJob": handlers.stop_hyper_parameter_tuning_job,
     "ListHyperParameterTuningJobs": listing.list_hyper_parameter_tuning_jobs,
+    "ListTags": handlers.list_tags,
     "ResumeHyperParameterTuningJob": handlers.resume_hyper_parameter_tuning_job,
 }
 # Not in SageMaker's service model: botocore cannot send them, so no transport serves them.
