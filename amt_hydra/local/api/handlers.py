@@ -77,11 +77,10 @@ def list_tags(ctx: ApiContext, params: Mapping[str, Any]) -> dict[str, Any]:
     tuning job's tags to them). One page: a resource has at most 50 tags, the smallest MaxResults."""
     err.check_constraints("ListTags", params)
     kind, _, name = params["ResourceArn"].split(":", 5)[-1].partition("/")
-    if kind == "hyper-parameter-tuning-job" and ctx.store.find(name) is not None:
-        job = ctx.job("ListTags", name)
-    elif kind == "training-job":
-        job = _training_job(ctx, name, "ListTags")[0]
-    else:
+    if kind == "training-job":
+        return {"Tags": list(_training_job(ctx, name, "ListTags")[0].request.get("Tags", []))}
+    job = ctx.store.find(name) if kind == "hyper-parameter-tuning-job" else None
+    if job is None:
         raise err.client_error(err.VALIDATION, "Requested resource not found.", "ListTags")
     return {"Tags": list(job.request.get("Tags", []))}
 
