@@ -13,9 +13,9 @@ from amt_hydra.constants import ENV_ROLE, SOURCE_TARBALL
 from amt_hydra.errors import ConfigError, LaunchError
 from amt_hydra.launcher.aws import client_config, error_code, launch_error, session, with_retries
 from amt_hydra.launcher.base import LaunchContext, Launcher
-from amt_hydra.launcher.packaging import package_source
+from amt_hydra.packing import package_source
 
-PLACEHOLDER_BUCKET = "sagemaker-REGION-ACCOUNT"
+PLACEHOLDER = "<ACCOUNT-ID>"  # in the default bucket's name when the account was not looked up
 BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 CONSOLE = "https://{region}.console.aws.amazon.com/sagemaker/home?region={region}#/hyper-tuning-jobs/{name}"
 
@@ -63,7 +63,7 @@ class SageMakerLauncher(Launcher):
 
     def submit(self, request: Mapping[str, Any], ctx: LaunchContext) -> str:
         name = request["HyperParameterTuningJobName"]
-        if PLACEHOLDER_BUCKET in str(request):
+        if PLACEHOLDER in str(request):
             self._boto()  # raises the missing credentials/region message
             raise LaunchError("launcher.bucket: the default bucket could not be resolved; set launcher.bucket")
         sm = self.client()
@@ -88,14 +88,32 @@ class SageMakerLauncher(Launcher):
             self._session = session(self.region)
         return self._session
 
+    def dry_run_note(self) -> str | None:
+        if self.bucket:
+            return None
+        return (f"dry run: the bucket {self._placeholder_bucket()} is a placeholder (a dry run does not ask STS for "
+                "the account); set launcher.bucket=<bucket> for the exact request")
+
+    def _placeholder_bucket(self) -> str:
+        return f"sagemaker-{self.region or '<REGION>'}-{PLACEHOLDER}"
+
     def _bucket_name(self) -> str:
+        """launcher.bucket, else the session's default `sagemaker-<region>-<account>` (STS, never in a dry run)."""
         if self.bucket:
             return self.bucket
+        if self.dry_run:
+            return self._placeholder_bucket()
         try:
             sess = self._boto()
-            account = sess.client("sts").get_caller_identity()["Account"]
         except LaunchError:
-            return PLACEHOLDER_BUCKET  # dry runs need no credentials; submit() refuses this name
+            return self._placeholder_bucket()  # submit() refuses it with the missing credentials message
+        try:
+            sts = sess.client("sts", config=client_config(self.config.max_attempts))
+            account = sts.get_caller_identity()["Account"]
+        except Exception as exc:  # no network, expired credentials: one line, not botocore's traceback
+            detail = (getattr(exc, "response", {}).get("Error", {}).get("Message") or str(exc)).splitlines()[0]
+            raise LaunchError(f"launcher.bucket: the default bucket needs the account, and STS GetCallerIdentity "
+                              f"failed ({detail}); set launcher.bucket=<bucket>") from None
         self.bucket = f"sagemaker-{sess.region_name}-{account}"
         return self.bucket
 

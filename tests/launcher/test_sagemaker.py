@@ -12,7 +12,7 @@ import pytest
 from botocore.stub import Stubber
 
 from amt_hydra.launcher.aws import with_retries
-from amt_hydra.launcher.packaging import package_source
+from amt_hydra.packing import package_source
 from tests.conftest import REPO, run_cli
 from tests.helpers import diff
 
