@@ -40,7 +40,7 @@ class Selection:
         if not self.secrets:
             return None
         shown = ", ".join(self.secrets[:8]) + (f" and {len(self.secrets) - 8} more" if len(self.secrets) > 8 else "")
-        return f"source: left out {len(self.secrets)} secret file(s) of {self.source_dir}: {shown}"
+        return f"source: {len(self.secrets)} secret(s) of {self.source_dir} left out (never packed): {shown}"
 
 
 def select(source_dir: str | Path, skip: Iterable[Path] = ()) -> Selection:
