@@ -15,11 +15,11 @@ TRAIN = """\
 import argparse
 import os
 parser = argparse.ArgumentParser()
-parser.add_argument("--x", type=float)
+parser.add_argument("--position", type=float)
 args, _ = parser.parse_known_args()
 files = sorted(os.path.relpath(os.path.join(d, f)) for d, _, fs in os.walk(".") for f in fs)
 print("code-files=" + ",".join(files))
-print(f"score={(args.x - 0.3) ** 2:.6f}")
+print(f"score={(args.position - 0.3) ** 2:.6f}")
 """
 
 CODE = {  # packed, as named in the tarball
