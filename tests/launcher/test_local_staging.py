@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from amt_hydra.local.setup.sources import decode_hp
 from tests.conftest import run_cli
 from tests.packing.project import CODE, SECRETS, write_project
 
@@ -62,7 +63,7 @@ def test_local_jobs_get_the_packed_code_and_no_secret(project: Path, tmp_path: P
         assert not code & set(SECRETS)
         assert json.loads((trial / "state.json").read_text())["status"] == "Completed"
     hps = json.loads((trials[0] / "opt_ml" / "input" / "config" / "hyperparameters.json").read_text())
-    assert json.loads(hps["sagemaker_submit_directory"]) == str(staged)
+    assert decode_hp(hps["sagemaker_submit_directory"]) == str(staged)
 
 
 def test_a_refused_symlink_writes_and_submits_nothing(project: Path, tmp_path: Path) -> None:
