@@ -11,32 +11,12 @@ import pytest
 
 from amt_hydra.local.setup.sources import decode_hp
 from tests.conftest import run_cli
-from tests.packing.project import CODE, SECRETS, write_project
-
-EXPERIMENT = """\
-# @package _global_
-defaults:
-  - override /strategy: random
-name: packed
-estimator:
-  entry_point: train.py
-  source_dir: .
-  image_uri: 123456789012.dkr.ecr.us-east-1.amazonaws.com/mine:latest
-search_space:
-  position: interval(0.0, 1.0)
-metric:
-  name: score
-  definitions: [{name: score, regex: 'score=([0-9.]+)'}]
-limits: {max_jobs: 2, max_parallel_jobs: 2}
-"""
+from tests.packing.project import CODE, SECRETS, write_experiment, write_project
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    root = write_project(tmp_path / "project")
-    (root / "conf" / "experiment").mkdir(parents=True)
-    (root / "conf" / "experiment" / "packed.yaml").write_text(EXPERIMENT)
-    return root
+    return write_experiment(write_project(tmp_path / "project"))
 
 
 def _files(folder: Path) -> set[str]:

@@ -22,6 +22,23 @@ print("code-files=" + ",".join(files))
 print(f"score={(args.position - 0.3) ** 2:.6f}")
 """
 
+EXPERIMENT = """\
+# @package _global_
+defaults:
+  - override /strategy: random
+name: packed
+estimator:
+  entry_point: train.py
+  source_dir: .
+  image_uri: 123456789012.dkr.ecr.us-east-1.amazonaws.com/mine:latest
+search_space:
+  position: interval(0.0, 1.0)
+metric:
+  name: score
+  definitions: [{name: score, regex: 'score=([0-9.]+)'}]
+limits: {max_jobs: 2, max_parallel_jobs: 2}
+"""
+
 CODE = {  # packed, as named in the tarball
     "train.py": TRAIN,
     "pkg/__init__.py": "",
@@ -64,4 +81,11 @@ def write_project(root: Path, with_venv: bool = True) -> Path:
         (root / name).write_text(text)
     if with_venv:
         venv.EnvBuilder(with_pip=False, symlinks=sys.platform != "win32").create(root / "tools-env")
+    return root
+
+
+def write_experiment(root: Path) -> Path:
+    """`conf/experiment/packed.yaml`: `source_dir: .`, so the whole project is the candidate for packing."""
+    (root / "conf" / "experiment").mkdir(parents=True)
+    (root / "conf" / "experiment" / "packed.yaml").write_text(EXPERIMENT)
     return root
