@@ -70,5 +70,5 @@ def test_submitting_without_network_is_one_line(tmp_path: Path) -> None:
             f"hydra.run.dir={tmp_path / 'run'}"]
     result = run_cli(args, cwd=REPO, env=_env(tmp_path, True, False))
     assert result.returncode == 3, result.stderr
-    assert result.stderr.startswith("error: launcher.bucket: the default bucket needs the account")
-    assert result.stderr.count("\n") == 1 and "set launcher.bucket=<bucket>" in result.stderr
+    assert result.stderr.startswith("error: launcher.bucket: not set, and the default bucket is unknown: ")
+    assert result.stderr.count("\n") == 1 and "sts:GetCallerIdentity" in result.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -108,8 +109,9 @@ def resume_hyper_parameter_tuning_job(ctx: ApiContext, params: Mapping[str, Any]
     if request is not None and json.loads(json.dumps(dict(request))) != job.request:
         raise err.name_in_use(name, op)
     resumed = False
-    if job.tuning()["status"] in RESUMABLE:
-        lock = job.try_lock()
+    status = job.tuning()["status"]
+    if status in RESUMABLE:
+        lock = _lock_when_engine_exits(job) if status == "Stopped" else job.try_lock()
         if lock is not None:
             job.clear_stop()
             tuning = job.tuning()
@@ -123,6 +125,15 @@ def resume_hyper_parameter_tuning_job(ctx: ApiContext, params: Mapping[str, Any]
         "Resumed": resumed,
         "HyperParameterTuningJobStatus": status,
     }
+
+
+def _lock_when_engine_exits(job: JobDir, patience_s: float = 10.0) -> int | None:
+    """The engine lock of a Stopped job: its engine writes `Stopped` just before it exits, so a resume that
+    follows a stop at once waits for that exit instead of finding the lock still held and doing nothing."""
+    deadline = time.monotonic() + patience_s
+    while (lock := job.try_lock()) is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return lock
 
 
 def _stop_without_engine(ctx: ApiContext, job: JobDir) -> None:
