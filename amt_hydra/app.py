@@ -30,9 +30,9 @@ def resolve_region(configured: str | None) -> str | None:
     """boto3's own resolution (AWS_REGION, AWS_DEFAULT_REGION, profile) unless the config names one."""
     if configured:
         return configured
-    import botocore.session
+    from amt_hydra.region import botocore_region
 
-    return botocore.session.get_session().get_config_variable("region")
+    return botocore_region()
 
 
 def instantiate_launcher(node: Any, region: str | None = None, dry_run: bool = False) -> Launcher:

@@ -17,8 +17,9 @@ from amt_hydra.local.settings import EngineSettings
 from amt_hydra.local.setup.tuning_setup import Definition
 from amt_hydra.local.store import JobDir
 from amt_hydra.local.trials.failure import failure_reason
+from amt_hydra.local.trials.forkserver import ToolkitStarter
 from amt_hydra.local.trials.layout import JobSpec, channels, environment, hyperparameters, prepare
-from amt_hydra.local.trials.process import ToolkitProcess, kill_group, wait_any
+from amt_hydra.local.trials.process import kill_group, wait_any
 from amt_hydra.local.trials.resources import CpuSlots, is_gpu_type
 from amt_hydra.local.trials.trial import Trial
 
@@ -76,6 +77,7 @@ class ToolkitExecutor(TrialExecutor):
     ) -> None:
         self.job, self.settings, self.sleep = job, settings, sleep
         self.slots = CpuSlots(settings.cpus(), parallel, gpus)
+        self.starter = ToolkitStarter(settings.python, settings.fork_server)
 
     def start(self, trial: Trial, definition: Definition, now: float) -> None:
         rec = trial.record
@@ -94,8 +96,9 @@ class ToolkitExecutor(TrialExecutor):
         )
         folder = self.job.trial_dir(rec.name)
         prepare(folder / "opt_ml", spec)
-        proc = trial.process = ToolkitProcess(folder / "output.log", self.settings.python)
-        trial.started(proc.start(environment(folder / "opt_ml", spec), cwd=folder, cpus=spec.cpus), now)
+        env = environment(folder / "opt_ml", spec)
+        proc = trial.process = self.starter.start(folder / "output.log", env, cwd=folder, cpus=spec.cpus)
+        trial.started(proc.pid, now)
 
     def new_lines(self, trial: Trial, final: bool = False) -> list[str]:
         return trial.process.new_lines(final=final)
