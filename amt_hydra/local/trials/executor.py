@@ -17,8 +17,9 @@ from amt_hydra.local.settings import EngineSettings
 from amt_hydra.local.setup.tuning_setup import Definition
 from amt_hydra.local.store import JobDir
 from amt_hydra.local.trials.failure import failure_reason
+from amt_hydra.local.trials.forkserver import ToolkitStarter
 from amt_hydra.local.trials.layout import JobSpec, channels, environment, hyperparameters, prepare
-from amt_hydra.local.trials.process import ToolkitProcess, kill_group, wait_any
+from amt_hydra.local.trials.process import kill_group, wait_any
 from amt_hydra.local.trials.resources import CpuSlots, is_gpu_type
 from amt_hydra.local.trials.trial import Trial
 
@@ -35,8 +36,9 @@ class TrialExecutor(ABC):
         """Start the job (it is `InProgress`/`Training` afterwards: `trial.started` was called)."""
 
     @abstractmethod
-    def new_lines(self, trial: Trial, final: bool = False) -> list[str]:
-        """Log lines written since the last call (with the unterminated rest when `final`)."""
+    def new_lines(self, trial: Trial, final: bool = False) -> list[str] | None:
+        """Log lines from a bounded piece of what was written since the last call (with the unterminated
+        rest when `final`); None when nothing new was written. Memory stays bounded whatever a job prints."""
 
     @abstractmethod
     def poll(self, trial: Trial, now: float) -> int | None:
@@ -58,6 +60,10 @@ class TrialExecutor(ABC):
     def wait(self, trials: list[Trial], timeout: float) -> None:
         """Sleep up to `timeout`, waking early when one of `trials` ends."""
 
+    def capped_lines(self, trial: Trial) -> int:
+        """How many of the job's log lines were cut to the scan cap (0 for a backend without one)."""
+        return 0
+
 
 ExecutorFactory = Callable[[JobDir, EngineSettings, int, int, Callable[[float], None]], TrialExecutor]
 
@@ -76,6 +82,7 @@ class ToolkitExecutor(TrialExecutor):
     ) -> None:
         self.job, self.settings, self.sleep = job, settings, sleep
         self.slots = CpuSlots(settings.cpus(), parallel, gpus)
+        self.starter = ToolkitStarter(settings.python, settings.fork_server)
 
     def start(self, trial: Trial, definition: Definition, now: float) -> None:
         rec = trial.record
@@ -94,11 +101,16 @@ class ToolkitExecutor(TrialExecutor):
         )
         folder = self.job.trial_dir(rec.name)
         prepare(folder / "opt_ml", spec)
-        proc = trial.process = ToolkitProcess(folder / "output.log", self.settings.python)
-        trial.started(proc.start(environment(folder / "opt_ml", spec), cwd=folder, cpus=spec.cpus), now)
+        env = environment(folder / "opt_ml", spec)
+        proc = trial.process = self.starter.start(folder / "output.log", env, cwd=folder, cpus=spec.cpus,
+                                                  job_name=rec.name)
+        trial.started(proc.pid, now)
 
-    def new_lines(self, trial: Trial, final: bool = False) -> list[str]:
+    def new_lines(self, trial: Trial, final: bool = False) -> list[str] | None:
         return trial.process.new_lines(final=final)
+
+    def capped_lines(self, trial: Trial) -> int:
+        return trial.process.tail.capped_lines
 
     def poll(self, trial: Trial, now: float) -> int | None:
         trial.process.enforce(now)
@@ -112,8 +124,9 @@ class ToolkitExecutor(TrialExecutor):
         trial.process.terminate(now, self.settings.stop_grace_s)
 
     def kill(self, trial: Trial) -> None:
-        kill_group(trial.process.pid, signal.SIGKILL)
-        trial.process.poll()
+        if trial.exit_code is None:  # an exited job was reaped: its pid may belong to another process now
+            kill_group(trial.process.pid, signal.SIGKILL)
+            trial.process.poll()
 
     def failure_reason(self, trial: Trial, code: int) -> str:
         folder = self.job.trial_dir(trial.name)

@@ -42,6 +42,7 @@ class TrialRecord:
     optuna_number: int | None = None
     rung_attrs: dict[str, float] = field(default_factory=dict)
     transitions: list[list[Any]] = field(default_factory=list)  # [SecondaryStatus, start, message]
+    warnings: list[str] = field(default_factory=list)  # what metric scanning skipped (regex timeouts, caps)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrialRecord:

@@ -30,6 +30,8 @@ class Trial:
     process: Any = None
     slot: int | None = None
     stop_cause: str | None = None
+    exit_code: int | None = None  # set when the process has exited; the job settles once its log is read
+    exit_time: float = 0.0  # when the exit was seen: the job's end time, however long its log takes to read
 
     @classmethod
     def create(
