@@ -7,8 +7,8 @@ most of what sequential BO gains (bench/bench_search_quality.py). `BatchGPSample
 - starts with a space-filling design: the first `n_startup_trials` configurations asked (running or
   finished) are points of one scrambled Sobol sequence per tuning job (`space_filling_seed`), indexed by
   the Optuna trial number, so parallel startup points never cluster and a resumed job continues them;
-- then fits the GP to the finished trials, and for each running job assumes the mean of the observed
-  values (constant liar, Ginsbourger et al. 2010): the running points join the GP's data with that value,
+- then fits the GP to the finished trials, and for each running job believes the GP's own posterior mean
+  (kriging believer, Ginsbourger et al. 2010): the running points join the GP's data with that value,
   which shrinks the uncertainty around them, and the next point maximises plain log EI against the best
   observed value; with no job running this is exactly `GPSampler`'s sequential log EI;
 - starts each kernel fit from the previous fit's parameters, as `GPSampler` does (the engine keeps one
@@ -35,7 +35,7 @@ MIN_COMPLETED = 2  # the GP needs a couple of finished trials even when more are
 
 
 class BatchGPSampler(GPSampler):
-    """`GPSampler` with a Sobol startup and constant-liar fantasies for running trials."""
+    """`GPSampler` with a Sobol startup and kriging-believer fantasies for running trials."""
 
     def __init__(self, *, seed: int, space_filling_seed: int, n_startup_trials: int) -> None:
         super().__init__(
@@ -70,9 +70,9 @@ class BatchGPSampler(GPSampler):
 
         if not running_trials or len(study.directions) != 1 or _is_constrained_optimization(completed_trials):
             return super()._sample_relative_impl(study, completed_trials, running_trials, search_space)
-        return self._liar_ask(study, completed_trials, running_trials, search_space)
+        return self._believer_ask(study, completed_trials, running_trials, search_space)
 
-    def _liar_ask(
+    def _believer_ask(
         self,
         study: Study,
         completed: list[FrozenTrial],
@@ -117,15 +117,16 @@ class BatchGPSampler(GPSampler):
 
 
 def believed_values(gpr: Any, x_running: Any, y: np.ndarray) -> Any:
-    """What the running jobs are assumed to return: the mean of the observed values (constant liar).
+    """What the running jobs are assumed to return: the GP's posterior mean (kriging believer).
 
-    Measured against the GP's own posterior mean (kriging believer) on Hartmann-6, P = 3, 15 seeds: median
-    regret 0.59 vs 0.91; a liar at the mean does not pretend a running job found a good value, so the next
-    slot keeps exploring around the incumbent instead of trusting the GP's optimism there.
+    Measured against a constant liar at the observed mean (P = 3, 15 seeds, median regret): the liar wins on
+    Hartmann-6 (0.59 vs 0.91) but loses clearly on Branin (0.070 vs 0.013, Optuna's batches 0.044) and
+    Rosenbrock-4, so the believer stays.
     """
     import torch
 
-    return torch.full((x_running.shape[0],), float(np.mean(y)), dtype=torch.float64)
+    with torch.no_grad():
+        return gpr.posterior(x_running)[0]
 
 
 def space_filling_point(search_space: dict[str, BaseDistribution], seed: int, index: int) -> dict[str, Any]:

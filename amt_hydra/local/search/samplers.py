@@ -1,7 +1,7 @@
 """Optuna samplers and pruners for the AMT strategies (the `Search` classes in optuna_search.py pick them).
 
 Bayesian = `BatchGPSampler` (batch_gp.py: Optuna's GPSampler, Gaussian process and log expected
-improvement as in the AMT paper, with a Sobol startup and constant-liar fantasies for running jobs; it
+improvement as in the AMT paper, with a Sobol startup and kriging-believer fantasies for running jobs; it
 needs torch, imported only when the strategy is Bayesian). Random = RandomSampler. Hyperband =
 RandomSampler for new configurations ("chosen randomly", amt-semantics §2.1) with Optuna's
 HyperbandPruner over the intermediate values, MinResource/MaxResource as given or inferred, reduction
