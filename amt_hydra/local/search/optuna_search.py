@@ -250,8 +250,7 @@ class BayesianSearch(OptunaSearch):
 
     One sampler for the whole run, seeded from (RandomSeed, first draw of this run): the GP keeps its
     acquisition optimiser's random stream and its kernel fit from ask to ask, as Optuna's own sequential
-    use does. A sampler re-created for every draw loses both and searches markedly worse (Hartmann-6,
-    bench/bench_search_quality.py).
+    use does (Optuna's GPSampler re-created for every ask searches markedly worse on Hartmann-6).
     """
 
     _sampler: Any = None
