@@ -8,11 +8,12 @@ most of what sequential BO gains (bench/bench_search_quality.py). `BatchGPSample
   finished) are points of one scrambled Sobol sequence per tuning job (`space_filling_seed`), indexed by
   the Optuna trial number, so parallel startup points never cluster and a resumed job continues them;
 - then fits the GP to the finished trials, and for each running job believes the GP's own posterior mean
-  (kriging believer, Ginsbourger et al. 2010): the running points join the GP's data with that value,
-  which shrinks the uncertainty around them, and the next point maximises plain log EI against the best
-  observed value; with no job running this is exactly `GPSampler`'s sequential log EI;
-- starts each kernel fit from the previous fit's parameters, as `GPSampler` does (the engine keeps one
-  sampler per run; a resumed job's first fit starts from the defaults).
+  (kriging believer): the running points join the GP's data with that value, which shrinks the
+  uncertainty around them, and the next point maximises plain log EI against the best observed value;
+  with no job running this is exactly `GPSampler`'s sequential log EI;
+- starts each kernel fit from the previous fit's parameters, kept in the study as `GPSampler` keeps them
+  in memory (the engine makes a new sampler for every draw); only a resumed job's first fit starts from
+  the defaults, so Bayesian resumes continue the search but do not replay it bit for bit.
 
 Integer, log and categorical ranges are handled by Optuna's GP search space, as in `GPSampler`.
 Multi-objective or constrained studies (never AMT's) fall back to `GPSampler`'s own acquisition.
@@ -20,6 +21,7 @@ Multi-objective or constrained studies (never AMT's) fall back to `GPSampler`'s 
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     from optuna.study import Study
     from optuna.trial import FrozenTrial
 
+KERNEL_ATTR = "amt_hydra:gp_kernel"  # study system attr: the engine makes a new sampler for every draw
 MIN_COMPLETED = 2  # the GP needs a couple of finished trials even when more are already running
 
 
@@ -57,7 +60,10 @@ class BatchGPSampler(GPSampler):
         completed = sum(t.state == TrialState.COMPLETE for t in asked)
         if len(asked) < self._n_space_filling or completed < MIN_COMPLETED:
             return space_filling_point(search_space, self._space_filling_seed, trial.number)
-        return super().sample_relative(study, trial, search_space)
+        self._gprs_cache_list = _load_kernel(study)
+        params = super().sample_relative(study, trial, search_space)
+        _save_kernel(study, self._gprs_cache_list)
+        return params
 
     def _sample_relative_impl(
         self,
@@ -127,6 +133,24 @@ def believed_values(gpr: Any, x_running: Any, y: np.ndarray) -> Any:
 
     with torch.no_grad():
         return gpr.posterior(x_running)[0]
+
+
+def _load_kernel(study: Study) -> list[Any] | None:
+    """The kernel parameters of the previous fit: each fit starts from them, as `GPSampler` does in-process."""
+    import torch
+
+    saved = study._storage.get_study_system_attrs(study._study_id).get(KERNEL_ATTR)
+    if saved is None:
+        return None
+    lengthscales, scale, noise = (torch.tensor(v, dtype=torch.float64) for v in saved)
+    return [SimpleNamespace(inverse_squared_lengthscales=lengthscales, kernel_scale=scale, noise_var=noise)]
+
+
+def _save_kernel(study: Study, gprs: list[Any] | None) -> None:
+    if gprs:
+        gpr = gprs[0]
+        saved = [gpr.inverse_squared_lengthscales.tolist(), float(gpr.kernel_scale), float(gpr.noise_var)]
+        study._storage.set_study_system_attr(study._study_id, KERNEL_ATTR, saved)
 
 
 def space_filling_point(search_space: dict[str, BaseDistribution], seed: int, index: int) -> dict[str, Any]:

@@ -1,11 +1,9 @@
 """Search strategies from Optuna, driven through its ask/tell API with an in-memory study.
 
-Reproducibility: Random and Hyperband seed the sampler for the k-th configuration drawn with
-(RandomSeed, k), so a rerun with the same seed suggests the same sequence exactly and a resumed tuning
-job continues it where it stopped (the study is rebuilt from the store, trial numbers included).
-Bayesian keeps one sampler per engine run, seeded with (RandomSeed, first draw of the run): the same
-seed and the same finish order give the same sequence; a resumed job continues with a sampler seeded
-with (RandomSeed, draw at resume).
+Reproducibility: the sampler for the k-th configuration drawn is seeded with (RandomSeed, k), so a
+rerun with the same seed suggests the same sequence (exactly for Random, Grid and Hyperband; for
+Bayesian when trials finish in the same order, e.g. one at a time), and a resumed tuning job continues
+the sequence where it stopped: the study is rebuilt from the store, trial numbers included.
 
 No strategy repeats a configuration: a suggestion already seen is discarded (told FAIL) and drawn again
 at random; in a finite space an unseen combination is then picked directly, and an exhausted space ends
@@ -49,12 +47,8 @@ class OptunaSearch(Search):
         self.next_draw = 0
 
     def make_sampler(self, seed: int) -> Any:
-        """A sampler seeded with `seed` (random by default)."""
+        """The sampler for one draw, seeded for it (random by default)."""
         return random_sampler(seed)
-
-    def sampler_for(self, draw: int) -> Any:
-        """The sampler for one draw: a new one seeded for it, so each draw replays exactly."""
-        return self.make_sampler(draw_seed(self.seed, draw))
 
     def make_pruner(self) -> Any:
         """The study's pruner (none by default)."""
@@ -138,7 +132,7 @@ class OptunaSearch(Search):
     def suggest(self) -> Suggestion | None:
         """The next configuration, never one already seen; None when a finite space is exhausted."""
         draw = self.next_draw
-        sampler = self.sampler_for(draw)
+        sampler = self.make_sampler(draw_seed(self.seed, draw))
         for attempt in range(_RANDOM_RETRIES + 1):
             found = self._ask(sampler, draw)
             if found.key not in self.seen:
@@ -246,22 +240,10 @@ class RandomSearch(OptunaSearch):
 
 
 class BayesianSearch(OptunaSearch):
-    """Bayesian: Optuna's GPSampler after a Sobol start (torch imported only here).
-
-    One sampler for the whole run, seeded from (RandomSeed, first draw of this run): the GP keeps its
-    acquisition optimiser's random stream and its kernel fit from ask to ask, as Optuna's own sequential
-    use does (Optuna's GPSampler re-created for every ask searches markedly worse on Hartmann-6).
-    """
-
-    _sampler: Any = None
+    """Bayesian: Optuna's GPSampler after a random start (torch imported only here)."""
 
     def make_sampler(self, seed: int) -> Any:
         return gp_sampler(self.setup.max_jobs, seed, self.seed)
-
-    def sampler_for(self, draw: int) -> Any:
-        if self._sampler is None:
-            self._sampler = self.make_sampler(draw_seed(self.seed, draw))
-        return self._sampler
 
 
 class HyperbandSearch(OptunaSearch):

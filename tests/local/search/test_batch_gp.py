@@ -13,7 +13,6 @@ import pytest
 from amt_hydra.local.search.base import Suggestion, config_key
 from amt_hydra.local.search.batch_gp import BatchGPSampler, space_filling_point
 from amt_hydra.local.search.optuna_search import BayesianSearch as OptunaSearch
-from amt_hydra.local.search.optuna_search import RandomSearch
 from amt_hydra.local.setup.tuning_setup import TuningSetup, parse_request
 from amt_hydra.local.trials.record import TrialRecord
 from tests.local.conftest import make_request
@@ -133,15 +132,3 @@ def test_startup_points_fill_the_space() -> None:
     assert sum(p["lr"] < 1e-2 for p in points) == 4  # log scale: half the points below the midpoint 1e-2
     assert points == [space_filling_point(space, 7, i) for i in range(8)]
     assert points != [space_filling_point(space, 8, i) for i in range(8)]
-
-
-def test_one_sampler_serves_the_whole_run() -> None:
-    # The GP keeps its optimiser's random stream and kernel fit from ask to ask, as in Optuna's own use.
-    search = OptunaSearch(_setup(), 4)
-    search.replay([])
-    _sequential(search, 2)
-    sampler = search.study.sampler
-    _sequential(search, 4, start=2)
-    assert search.study.sampler is sampler and isinstance(sampler, BatchGPSampler)
-    random = RandomSearch(_setup(), 4)  # Random keeps a sampler per draw: each draw replays exactly
-    assert random.sampler_for(0) is not random.sampler_for(0)
