@@ -7,20 +7,26 @@ watches and stops jobs. Another backend (a container, a cluster) is one more sub
 
 from __future__ import annotations
 
+import logging
 import signal
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from dataclasses import replace
 
 from amt_hydra.local.arns import training_job_arn
 from amt_hydra.local.settings import EngineSettings
 from amt_hydra.local.setup.tuning_setup import Definition
 from amt_hydra.local.store import JobDir
+from amt_hydra.local.trials.artifacts import output_folder, pack
 from amt_hydra.local.trials.failure import failure_reason
+from amt_hydra.local.trials.hosts import HostGroup, host_folder, host_names, rendezvous_env, split_cores
 from amt_hydra.local.trials.layout import JobSpec, channels, environment, hyperparameters, prepare
 from amt_hydra.local.trials.process import ToolkitProcess, kill_group, wait_any
 from amt_hydra.local.trials.resources import CpuSlots, is_gpu_type
 from amt_hydra.local.trials.trial import Trial
+
+log = logging.getLogger(__name__)
 
 
 class TrialExecutor(ABC):
@@ -80,8 +86,8 @@ class ToolkitExecutor(TrialExecutor):
     def start(self, trial: Trial, definition: Definition, now: float) -> None:
         rec = trial.record
         slot = trial.slot = self.slots.take()
-        gpu = self.slots.gpu(slot) if is_gpu_type(rec.instance["InstanceType"]) else None
-        spec = JobSpec(
+        hosts = host_names(int(rec.instance.get("InstanceCount") or 1))
+        job = JobSpec(
             name=rec.name,
             arn=training_job_arn(rec.name),
             hyperparameters=hyperparameters(definition, rec.tuned),
@@ -90,12 +96,27 @@ class ToolkitExecutor(TrialExecutor):
             environment=dict(definition.raw.get("Environment") or {}),
             local_copies=self.settings.local_copies,
             cpus=self.slots.cores(slot),
-            gpu=gpu,
+            gpu=self.slots.gpu(slot) if is_gpu_type(rec.instance["InstanceType"]) else None,
+            extra_env=rendezvous_env(hosts),
+            hosts=hosts,
         )
         folder = self.job.trial_dir(rec.name)
-        prepare(folder / "opt_ml", spec)
-        proc = trial.process = ToolkitProcess(folder / "output.log", self.settings.python)
-        trial.started(proc.start(environment(folder / "opt_ml", spec), cwd=folder, cpus=spec.cpus), now)
+        s3_output = definition.raw["OutputDataConfig"]["S3OutputPath"]
+        trial.output_dir = output_folder(s3_output, rec.name, self.settings.local_copies, folder)
+        group = trial.process = HostGroup([])
+        for index, cores in enumerate(split_cores(job.cpus, len(hosts))):
+            spec = replace(job, current_host=hosts[index], cpus=cores, gpu=self._host_gpu(job.gpu, index))
+            where = host_folder(folder, index)
+            prepare(where / "opt_ml", spec)
+            proc = ToolkitProcess(where / "output.log", self.settings.python)
+            env = environment(where / "opt_ml", spec)
+            proc.start(env, cwd=where, cpus=cores, group=group.pid if index else None)
+            group.processes.append(proc)
+        trial.started(group.pid, now)
+
+    def _host_gpu(self, first: int | None, index: int) -> int | None:
+        """Host i of a GPU job gets the device after host i-1's (round robin over this machine's)."""
+        return None if first is None else (first + index) % max(1, self.slots.gpus)
 
     def new_lines(self, trial: Trial, final: bool = False) -> list[str]:
         return trial.process.new_lines(final=final)
@@ -103,10 +124,24 @@ class ToolkitExecutor(TrialExecutor):
     def poll(self, trial: Trial, now: float) -> int | None:
         trial.process.enforce(now)
         code = trial.process.poll()
-        if code is not None and trial.slot is not None:
+        if code is None:
+            return None
+        if trial.slot is not None:
             self.slots.give_back(trial.slot)
             trial.slot = None
+        self._pack(trial, code, now)
         return code
+
+    def _pack(self, trial: Trial, code: int, now: float) -> None:
+        """Archive the first host's model (unless the job failed) and output data, as SageMaker uploads."""
+        with_model = code == 0 or trial.stop_cause is not None
+        if with_model:
+            trial.record.set_secondary("Uploading", now, "Uploading generated training model")
+        opt_ml = self.job.trial_dir(trial.name) / "opt_ml"
+        try:
+            trial.record.artifacts = pack(opt_ml, trial.output_dir, with_model)
+        except OSError as exc:  # e.g. an unwritable local copy: the job's own result still stands
+            log.warning("%s: artifacts not written: %s", trial.name, exc)
 
     def stop(self, trial: Trial, now: float) -> None:
         trial.process.terminate(now, self.settings.stop_grace_s)
@@ -116,8 +151,9 @@ class ToolkitExecutor(TrialExecutor):
         trial.process.poll()
 
     def failure_reason(self, trial: Trial, code: int) -> str:
-        folder = self.job.trial_dir(trial.name)
+        """From the first host, or from the host whose failure ended the job."""
+        folder = host_folder(self.job.trial_dir(trial.name), trial.process.failed_host)
         return failure_reason(folder / "opt_ml", folder / "output.log", code)
 
     def wait(self, trials: list[Trial], timeout: float) -> None:
-        wait_any([t.process for t in trials], timeout, self.sleep)
+        wait_any([p for t in trials for p in t.process.live()], timeout, self.sleep)

@@ -4,6 +4,8 @@ The process writes stdout and stderr straight into the job's log file (so the lo
 the engine dies), and the engine tails that file. It runs in its own session: stopping it sends
 SIGTERM to the whole process group (toolkit and script), then SIGKILL after the grace period, as
 `docker stop` does on SageMaker. It starts without a shell; argv and environment pass literally.
+The other hosts of a multi-instance job join the first host's group (`group=`), so one signal reaches
+every host and recovery finds them all through the first host's pid.
 """
 
 from __future__ import annotations
@@ -31,7 +33,10 @@ class ToolkitProcess:
         self.kill_at: float | None = None
         self.pidfd: int | None = None
 
-    def start(self, env: Mapping[str, str], cwd: Path, cpus: tuple[int, ...] = ()) -> int:
+    def start(
+        self, env: Mapping[str, str], cwd: Path, cpus: tuple[int, ...] = (), group: int | None = None
+    ) -> int:
+        """Start the toolkit in a new session, or in process group `group` (another host's)."""
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
                 [self.python, *TOOLKIT],
@@ -40,7 +45,7 @@ class ToolkitProcess:
                 stderr=subprocess.STDOUT,
                 cwd=cwd,
                 env=dict(env),
-                start_new_session=True,
+                **_session_or_group(group),
             )
         try:  # a descriptor that becomes readable when the process exits, so the engine wakes at once
             self.pidfd = os.pidfd_open(self.proc.pid)
@@ -103,6 +108,14 @@ class ToolkitProcess:
     def enforce(self, now: float) -> None:
         if self.kill_at is not None and now >= self.kill_at:
             kill_group(self.pid, signal.SIGKILL)
+
+
+def _session_or_group(group: int | None) -> dict:
+    if group is None:
+        return {"start_new_session": True}
+    if sys.version_info >= (3, 11):
+        return {"process_group": group}
+    return {"preexec_fn": lambda: os.setpgid(0, group)}  # Python 3.10 has no process_group
 
 
 def kill_group(pgid: int, sig: int) -> None:

@@ -42,6 +42,7 @@ class TrialRecord:
     optuna_number: int | None = None
     rung_attrs: dict[str, float] = field(default_factory=dict)
     transitions: list[list[Any]] = field(default_factory=list)  # [SecondaryStatus, start, message]
+    artifacts: dict[str, str] = field(default_factory=dict)  # model.tar.gz / output.tar.gz -> local path
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrialRecord:
