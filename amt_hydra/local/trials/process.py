@@ -1,11 +1,13 @@
 """One training job's toolkit process: start it, tail its log, stop it, wait for it.
 
 The process writes stdout and stderr straight into the job's log file (so the log is complete even if
-the engine dies), and the engine tails that file. It runs in its own session: stopping it sends
+the engine dies), and the engine tails that file. It runs in its own process group: stopping it sends
 SIGTERM to the whole process group (toolkit and script), then SIGKILL after the grace period, as
 `docker stop` does on SageMaker. It starts without a shell; argv and environment pass literally.
 The other hosts of a multi-instance job join the first host's group (`group=`), so one signal reaches
-every host and recovery finds them all through the first host's pid.
+every host and recovery finds them all through the first host's pid. (A group, not a session: a group
+cannot be joined across sessions. The engine is itself detached in its own session, so terminal signals
+never reach the group.)
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ class ToolkitProcess:
     def start(
         self, env: Mapping[str, str], cwd: Path, cpus: tuple[int, ...] = (), group: int | None = None
     ) -> int:
-        """Start the toolkit in a new session, or in process group `group` (another host's)."""
+        """Start the toolkit in a new process group, or in process group `group` (another host's)."""
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
                 [self.python, *TOOLKIT],
@@ -45,7 +47,7 @@ class ToolkitProcess:
                 stderr=subprocess.STDOUT,
                 cwd=cwd,
                 env=dict(env),
-                **_session_or_group(group),
+                **_group(group),
             )
         try:  # a descriptor that becomes readable when the process exits, so the engine wakes at once
             self.pidfd = os.pidfd_open(self.proc.pid)
@@ -110,12 +112,12 @@ class ToolkitProcess:
             kill_group(self.pid, signal.SIGKILL)
 
 
-def _session_or_group(group: int | None) -> dict:
-    if group is None:
-        return {"start_new_session": True}
+def _group(group: int | None) -> dict:
+    """Popen arguments that put the child in process group `group` (None: a new group it leads)."""
+    pgid = group or 0
     if sys.version_info >= (3, 11):
-        return {"process_group": group}
-    return {"preexec_fn": lambda: os.setpgid(0, group)}  # Python 3.10 has no process_group
+        return {"process_group": pgid}
+    return {"preexec_fn": lambda: os.setpgid(0, pgid)}  # Python 3.10 has no process_group
 
 
 def kill_group(pgid: int, sig: int) -> None:
