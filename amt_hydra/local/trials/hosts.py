@@ -78,7 +78,7 @@ class HostGroup:
                 other = self.codes.get(index)
                 if other is None and (other := proc.poll()) is not None:
                     self.codes[index] = other
-                if other and not self.failed_host:
+                if other and not self.failed_host and self.processes[0].kill_at is None:  # not when stopping
                     self.failed_host = index
                     kill_group(self.pid, signal.SIGKILL)  # a host failed: the job ends with it
             return None

@@ -12,14 +12,15 @@ from typing import Any
 import pytest
 
 from amt_hydra.local.trials.hosts import host_names, split_cores
-from tests.local.conftest import CODE_URI, DATA_URI, assert_shape, make_request, run_job, summaries
+from tests.local.conftest import CODE_URI, DATA_URI, assert_shape, make_request, run_job, summaries, wait_for
 
 OUTPUT_URI = "s3://amt-hydra-test/jobs/output"
 TWO_HOSTS = {"InstanceType": "ml.m5.large", "InstanceCount": 2, "VolumeSizeInGB": 5}
 
 # Each host records what it saw (and its pid in --shared); the first host prints the objective and saves a
 # model. `--mode` picks how the other host behaves once both run: "ok" ends at once, "linger" outlives the
-# first host, "crash" fails while the first host would still run for two minutes.
+# first host, "crash" fails while the first host would still run for two minutes; with "hang" both hosts
+# wait to be stopped.
 HOSTS_PY = r"""
 import argparse, json, os, sys, time
 
@@ -46,6 +47,8 @@ seen = {
 with open(os.path.join(os.environ["SM_OUTPUT_DATA_DIR"], "seen.json"), "w") as f:
     json.dump(seen, f)
 wait_for("algo-2" if host == "algo-1" else "algo-1")
+if args.mode == "hang":
+    time.sleep(120)
 if host != "algo-1":
     if args.mode == "crash":
         sys.exit("the second host failed on purpose")
@@ -168,3 +171,22 @@ def test_without_a_local_copy_the_archives_stay_in_the_store(client_factory, cop
     assert Path(desc["LocalModelArtifacts"]) == Path(desc["LocalJobDir"]).parent / "output" / "model.tar.gz"
     assert tarfile.is_tarfile(desc["LocalModelArtifacts"])
     assert desc["ModelArtifacts"]["S3ModelArtifacts"] == f"{OUTPUT_URI}/{name}/output/model.tar.gz"
+
+
+def test_stopping_the_tuning_job_stops_every_host(hosts_client, tmp_path: Path) -> None:
+    client, s3 = hosts_client
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    static = {"mode": "hang", "shared": str(shared)}
+    request = make_request("hosts-stop", max_jobs=1, parallel=1, static=static, resource_config=TWO_HOSTS)
+    client.create_hyper_parameter_tuning_job(**request)
+    deadline = time.monotonic() + 60
+    while not all((shared / h).exists() for h in ("algo-1", "algo-2")):
+        assert time.monotonic() < deadline, "the hosts did not start"
+        time.sleep(0.05)
+    client.stop_hyper_parameter_tuning_job(HyperParameterTuningJobName="hosts-stop")
+    assert wait_for(client, "hosts-stop", timeout=30)["HyperParameterTuningJobStatus"] == "Stopped"
+    assert all(_gone(_pid(shared, h)) for h in ("algo-1", "algo-2"))
+    name = summaries(client, "hosts-stop")[0]["TrainingJobName"]
+    desc = client.describe_training_job(TrainingJobName=name)
+    assert desc["TrainingJobStatus"] == "Stopped" and Path(desc["LocalModelArtifacts"]).is_file()
