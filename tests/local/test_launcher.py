@@ -141,7 +141,7 @@ def test_one_config_drives_launcher_client_and_engine(tmp_path: Path, ctx: Launc
                                  capacity={"ml.m5.large": 1})
     launcher = LocalLauncher(config)
     assert launcher.poll_s == 0.05
-    launcher.submit(make_request("settings-1", max_jobs=1, continuous=X_RANGE), ctx)
+    launcher.submit(make_request("settings-1", max_jobs=1, parallel=1, continuous=X_RANGE), ctx)
     client = launcher.client()
     stored = json.loads(next((tmp_path / "store").rglob("engine.json")).read_text())
     assert EngineSettings.from_dict(stored) == client.settings == config.engine_settings(
