@@ -22,7 +22,7 @@ from amt_hydra.local.trials.artifacts import output_folder, pack
 from amt_hydra.local.trials.failure import failure_reason
 from amt_hydra.local.trials.hosts import HostGroup, host_folder, host_names, rendezvous_env, split_cores
 from amt_hydra.local.trials.layout import JobSpec, channels, environment, hyperparameters, prepare
-from amt_hydra.local.trials.process import ToolkitProcess, kill_group, wait_any
+from amt_hydra.local.trials.process import ToolkitProcess, wait_any
 from amt_hydra.local.trials.resources import CpuSlots, is_gpu_type
 from amt_hydra.local.trials.trial import Trial
 
@@ -110,8 +110,9 @@ class ToolkitExecutor(TrialExecutor):
             prepare(where / "opt_ml", spec)
             proc = ToolkitProcess(where / "output.log", self.settings.python)
             env = environment(where / "opt_ml", spec)
-            proc.start(env, cwd=where, cpus=cores, group=group.pid if index else None)
+            proc.start(env, cwd=where, cpus=cores)
             group.processes.append(proc)
+        rec.host_pids = group.pids[1:]
         trial.started(group.pid, now)
 
     def _host_gpu(self, first: int | None, index: int) -> int | None:
@@ -147,7 +148,7 @@ class ToolkitExecutor(TrialExecutor):
         trial.process.terminate(now, self.settings.stop_grace_s)
 
     def kill(self, trial: Trial) -> None:
-        kill_group(trial.process.pid, signal.SIGKILL)
+        trial.process.signal(signal.SIGKILL)
         trial.process.poll()
 
     def failure_reason(self, trial: Trial, code: int) -> str:

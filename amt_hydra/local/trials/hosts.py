@@ -1,7 +1,7 @@
 """The hosts of one training job: `InstanceCount = N` runs N toolkit processes named algo-1..algo-N.
 
-Each host has its own SAGEMAKER_BASE_DIR and log and gets a share of the job's cores; together they are
-one process group (the first host's), so stopping, killing and recovery reach every host at once.
+Each host has its own SAGEMAKER_BASE_DIR, log, session and share of the job's cores; stopping and killing
+reach every host's process group, and the record keeps every host's pid for recovery after an engine death.
 As on SageMaker the first host decides: its exit ends the job (the others are killed with it) and its
 exit code is the job's, unless another host failed first; metrics are read from its log (README).
 
@@ -12,9 +12,9 @@ Host names resolve nowhere: the toolkit's DNS wait is skipped with its own switc
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
-import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,8 +60,12 @@ class HostGroup:
 
     @property
     def pid(self) -> int:
-        """The first host's pid, which is also the process group of every host."""
         return self.processes[0].pid
+
+    @property
+    def pids(self) -> list[int]:
+        """Every host's pid, which is also its process group."""
+        return [p.pid for p in self.processes]
 
     def new_lines(self, final: bool = False) -> list[str]:
         return self.processes[0].new_lines(final=final)
@@ -70,9 +74,9 @@ class HostGroup:
         """The job's exit status once it has ended: the first host's, or that of a host that failed first.
 
         The first host is looked at first, so a host that only failed because the first one had ended
-        (its peer vanished) does not fail a job that completed.
+        (its peer vanished) does not fail a job that completed. Hosts still running are then killed.
         """
-        code = self.processes[0].poll()  # once it has exited, every host left in the group is killed
+        code = self.processes[0].poll()
         if code is None:
             for index, proc in enumerate(self.processes[1:], start=1):
                 other = self.codes.get(index)
@@ -80,28 +84,38 @@ class HostGroup:
                     self.codes[index] = other
                 if other and not self.failed_host and self.processes[0].kill_at is None:  # not when stopping
                     self.failed_host = index
-                    kill_group(self.pid, signal.SIGKILL)  # a host failed: the job ends with it
+                    self.signal(signal.SIGKILL)  # a host failed: the job ends with it
             return None
+        self.signal(signal.SIGKILL)
         for index, proc in enumerate(self.processes[1:], start=1):
             self.codes.setdefault(index, _reap(proc))
         return code if not self.failed_host else self.codes[self.failed_host]
 
+    def signal(self, sig: int) -> None:
+        for proc in self.processes:
+            if proc.proc is not None and proc.proc.returncode is None:
+                kill_group(proc.pid, sig)
+
     def terminate(self, now: float, grace_s: float) -> None:
-        self.processes[0].terminate(now, grace_s)
+        for proc in self.processes:
+            proc.terminate(now, grace_s)
 
     def enforce(self, now: float) -> None:
-        self.processes[0].enforce(now)
+        for proc in self.processes:
+            proc.enforce(now)
 
     def live(self) -> list[ToolkitProcess]:
         return [p for p in self.processes if p.proc is not None and p.proc.returncode is None]
 
 
 def _reap(proc: ToolkitProcess) -> int:
-    """Wait for a host the group's SIGKILL has just reached (so no zombie is left), then its status."""
+    """Wait (without reaping) for a host the SIGKILL has just reached, then collect it: `poll` cleans its
+    group while the unreaped host still holds the group id, so no other group can be hit."""
     assert proc.proc is not None
-    try:
-        proc.proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        kill_group(proc.pid, signal.SIGKILL)
+    if proc.proc.returncode is None and hasattr(os, "waitid"):
+        try:
+            os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)
+        except ChildProcessError:
+            pass
     code = proc.poll()
     return -signal.SIGKILL if code is None else code

@@ -1,13 +1,11 @@
 """One training job's toolkit process: start it, tail its log, stop it, wait for it.
 
 The process writes stdout and stderr straight into the job's log file (so the log is complete even if
-the engine dies), and the engine tails that file. It runs in its own process group: stopping it sends
+the engine dies), and the engine tails that file. It runs in its own session: stopping it sends
 SIGTERM to the whole process group (toolkit and script), then SIGKILL after the grace period, as
 `docker stop` does on SageMaker. It starts without a shell; argv and environment pass literally.
-The other hosts of a multi-instance job join the first host's group (`group=`), so one signal reaches
-every host and recovery finds them all through the first host's pid. (A group, not a session: a group
-cannot be joined across sessions. The engine is itself detached in its own session, so terminal signals
-never reach the group.)
+Each host of a multi-instance job is one such process, in a session of its own: the kernel's autogroup
+scheduler shares the CPU between sessions, so jobs and hosts sharing one session would get one share.
 """
 
 from __future__ import annotations
@@ -35,10 +33,7 @@ class ToolkitProcess:
         self.kill_at: float | None = None
         self.pidfd: int | None = None
 
-    def start(
-        self, env: Mapping[str, str], cwd: Path, cpus: tuple[int, ...] = (), group: int | None = None
-    ) -> int:
-        """Start the toolkit in a new process group, or in process group `group` (another host's)."""
+    def start(self, env: Mapping[str, str], cwd: Path, cpus: tuple[int, ...] = ()) -> int:
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
                 [self.python, *TOOLKIT],
@@ -47,7 +42,7 @@ class ToolkitProcess:
                 stderr=subprocess.STDOUT,
                 cwd=cwd,
                 env=dict(env),
-                **_group(group),
+                start_new_session=True,
             )
         try:  # a descriptor that becomes readable when the process exits, so the engine wakes at once
             self.pidfd = os.pidfd_open(self.proc.pid)
@@ -110,14 +105,6 @@ class ToolkitProcess:
     def enforce(self, now: float) -> None:
         if self.kill_at is not None and now >= self.kill_at:
             kill_group(self.pid, signal.SIGKILL)
-
-
-def _group(group: int | None) -> dict:
-    """Popen arguments that put the child in process group `group` (None: a new group it leads)."""
-    pgid = group or 0
-    if sys.version_info >= (3, 11):
-        return {"process_group": pgid}
-    return {"preexec_fn": lambda: os.setpgid(0, pgid)}  # Python 3.10 has no process_group
 
 
 def kill_group(pgid: int, sig: int) -> None:

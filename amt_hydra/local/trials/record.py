@@ -35,7 +35,8 @@ class TrialRecord:
     failure_reason: str | None = None
     failure_kind: str | None = None  # NonRetryableError | RetryableError
     instance: dict[str, Any] = field(default_factory=dict)
-    pid: int | None = None
+    pid: int | None = None  # the first host's toolkit (its process group)
+    host_pids: list[int] = field(default_factory=list)  # the other hosts' toolkits
     stop_cause: str | None = None
     counts_budget: bool = True
     requeued: bool = False
