@@ -108,16 +108,30 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         show(args)
-    except UserError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except Exception as exc:  # botocore ClientError from either client
-        code = getattr(exc, "response", {}).get("Error", {}).get("Code")
-        if code in ("ResourceNotFound", "ValidationException"):
-            print(f"error: tuning job {args.name}: {code}", file=sys.stderr)
-            return 2
-        raise
+    except Exception as exc:
+        message, status = _one_line(exc, args.name)
+        if message is None:
+            raise  # a bug: keep its traceback
+        print(f"error: {message}", file=sys.stderr)
+        return status
     return 0
+
+
+def _one_line(exc: Exception, name: str) -> tuple[str | None, int]:
+    """The message and exit code for a failure of `show`: an unknown job is 2; AWS failures (network,
+    credentials, timeouts, the service's errors) are one line and 3; other user errors keep their code."""
+    from amt_hydra.launcher.aws import AwsCallError, aws_errors, error_code, launch_error
+
+    code = error_code(exc)
+    if code in ("ResourceNotFound", "ValidationException"):
+        return f"tuning job {name}: {code}", 2
+    if isinstance(exc, AwsCallError):
+        return f"inspecting {name}: {exc}", exc.exit_code
+    if isinstance(exc, UserError):
+        return str(exc), exc.exit_code
+    if isinstance(exc, aws_errors()):
+        return str(launch_error(exc, name, "inspecting")), 3
+    return None, 1
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ cleanly when the caller's wait is interrupted with Ctrl-C (`interrupted`). Its s
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,9 +18,11 @@ from typing import Any
 
 from amt_hydra.errors import LaunchError
 from amt_hydra.launcher.base import LaunchContext, Launcher
+from amt_hydra.launcher.resubmit import differences, refusal
 from amt_hydra.local.settings import EngineSettings
 
 TERMINAL = ("Completed", "Failed", "Stopped")
+CREATE_RACE_S = 10.0  # how long a job another process is creating may take to become readable
 
 
 @dataclass
@@ -68,16 +71,32 @@ class LocalLauncher(Launcher):
         except ClientError as err:
             if err.response["Error"]["Code"] != "ResourceInUse":
                 raise LaunchError(_one_line(name, err)) from None
-        try:
-            self._client.resume_hyper_parameter_tuning_job(
-                HyperParameterTuningJobName=name, Request=dict(request)
-            )
-        except ClientError as err:
-            raise LaunchError(
-                f"local launcher: tuning job {name} already exists under {self._client.store.root} with a "
-                "different request; choose another name (or remove that folder)."
-            ) from err
+        self._resume(name, request)
         return name
+
+    def _resume(self, name: str, request: Mapping[str, Any]) -> None:
+        """Resume (or attach to) the stored job; a different stored request is refused with what differs.
+
+        A concurrent submission of the same name may have made the folder but not yet the job (request.json,
+        then tuning.json): ResourceNotFound here means "not yet", so read again for a moment.
+        """
+        from botocore.exceptions import ClientError
+
+        deadline = time.monotonic() + CREATE_RACE_S
+        while True:
+            try:
+                self._client.resume_hyper_parameter_tuning_job(HyperParameterTuningJobName=name, Request=dict(request))
+                return
+            except ClientError as err:
+                code = err.response["Error"]["Code"]
+                if code == "ResourceNotFound" and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                    continue
+                if code != "ResourceInUse":
+                    raise LaunchError(_one_line(name, err)) from None
+            stored = self._client.store.find(name)
+            diffs = differences(stored.request if stored else {}, json.loads(json.dumps(dict(request))))
+            raise LaunchError(refusal(name, diffs, f"under {self._client.store.root}"))
 
     def interrupted(self, name: str) -> None:
         """Jobs of the local engine live on this machine: Ctrl-C stops them cleanly (state saved, resumable)."""

@@ -11,9 +11,19 @@ from typing import Any
 
 from amt_hydra.constants import ENV_ROLE, SOURCE_TARBALL
 from amt_hydra.errors import ConfigError, LaunchError
-from amt_hydra.launcher.aws import client_config, error_code, launch_error, session, with_retries
+from amt_hydra.launcher.aws import (
+    OneLineClient,
+    client_config,
+    error_code,
+    launch_error,
+    limit_retries,
+    one_line,
+    session,
+    with_retries,
+)
 from amt_hydra.launcher.base import LaunchContext, Launcher
 from amt_hydra.launcher.packaging import package_source
+from amt_hydra.launcher.resubmit import echoed_differences, refusal
 
 PLACEHOLDER_BUCKET = "sagemaker-REGION-ACCOUNT"
 BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
@@ -28,11 +38,16 @@ class SageMakerLauncherConfig:
     bucket: str | None = None  # S3 bucket for code and local inputs; null: the session's sagemaker-<region>-<account>
     prefix: str = "amt-hydra"  # key prefix under the bucket
     poll_s: float = 30.0  # seconds between status polls while waiting
-    max_attempts: int = 10  # botocore retry attempts (adaptive mode) for throttling
+    max_attempts: int = 5  # attempts per AWS call by botocore (adaptive mode: throttling, network errors)
+    connect_timeout_s: float = 10.0  # seconds to open a connection to an AWS endpoint
+    read_timeout_s: float = 30.0  # seconds to wait for an answer on an open connection
+    retry_budget_s: float = 60.0  # seconds after which an AWS call stops retrying (plus the attempt in flight)
 
     def __post_init__(self) -> None:
-        if self.poll_s is None or self.poll_s <= 0:
-            raise ConfigError("launcher.poll_s", f"must be > 0, got {self.poll_s}")
+        for key in ("poll_s", "connect_timeout_s", "read_timeout_s", "retry_budget_s"):
+            value = getattr(self, key)
+            if value is None or value <= 0:
+                raise ConfigError(f"launcher.{key}", f"must be > 0, got {value}")
         if self.max_attempts is None or self.max_attempts < 1:
             raise ConfigError("launcher.max_attempts", f"must be >= 1, got {self.max_attempts}")
         if self.bucket and not BUCKET_NAME.fullmatch(self.bucket):
@@ -49,6 +64,7 @@ class SageMakerLauncher(Launcher):
         self.prefix = self.config.prefix.strip("/")
         self.bucket = self.config.bucket  # filled with the session's default bucket when null
         self._session: Any = None
+        self._bucket_error: str | None = None  # why the default bucket could not be resolved
 
     # -- Launcher interface -------------------------------------------------------------------------
     def resolve_role(self) -> str:
@@ -59,23 +75,26 @@ class SageMakerLauncher(Launcher):
         return f"s3://{self._bucket_name()}/{self.prefix}/{job_name}"
 
     def client(self) -> Any:
-        return self._boto().client("sagemaker", config=client_config(self.config.max_attempts))
+        """The SageMaker client the caller waits with: bounded like ours, its failures one line (OneLineClient)."""
+        return OneLineClient(self._aws("sagemaker"))
 
     def submit(self, request: Mapping[str, Any], ctx: LaunchContext) -> str:
+        """Create the job; attach when one of that name exists with the same request, else refuse (resubmit.py)."""
         name = request["HyperParameterTuningJobName"]
         if PLACEHOLDER_BUCKET in str(request):
             self._boto()  # raises the missing credentials/region message
-            raise LaunchError("launcher.bucket: the default bucket could not be resolved; set launcher.bucket")
-        sm = self.client()
-        if self._exists(sm, name):
-            print(f"tuning job {name} already exists; attaching to it (nothing uploaded)")
+            raise LaunchError(self._bucket_error or "launcher.bucket: the default bucket could not be resolved; "
+                              "set launcher.bucket")
+        sm = self._aws("sagemaker")
+        if self._attach(sm, name, request):
+            print(f"tuning job {name} already exists with this request; attaching to it (nothing uploaded)")
             return name
         self._stage(ctx.staging, name)
         try:
-            with_retries(lambda: sm.create_hyper_parameter_tuning_job(**request))
+            self._retry(lambda: sm.create_hyper_parameter_tuning_job(**request))
         except Exception as exc:
-            if error_code(exc) == "ResourceInUse":
-                print(f"tuning job {name} already exists; attaching to it")
+            if error_code(exc) == "ResourceInUse" and self._attach(sm, name, request):  # a concurrent twin
+                print(f"tuning job {name} already exists with this request; attaching to it")
                 return name
             raise launch_error(exc, name, "creating") from None
         region = self._boto().region_name
@@ -88,36 +107,51 @@ class SageMakerLauncher(Launcher):
             self._session = session(self.region)
         return self._session
 
+    def _aws(self, service: str) -> Any:
+        """A client with the launcher's timeouts and attempts, its own retries bounded by retry_budget_s."""
+        c = self.config
+        config = client_config(c.max_attempts, c.connect_timeout_s, c.read_timeout_s)
+        return limit_retries(self._boto().client(service, config=config), c.retry_budget_s)
+
+    def _retry(self, call: Any) -> Any:
+        return with_retries(call, budget_s=self.config.retry_budget_s)
+
     def _bucket_name(self) -> str:
         if self.bucket:
             return self.bucket
         try:
             sess = self._boto()
-            account = sess.client("sts").get_caller_identity()["Account"]
-        except LaunchError:
+            with one_line("sts:GetCallerIdentity", "(the default bucket's account)"):
+                account = self._retry(lambda: self._aws("sts").get_caller_identity())["Account"]
+        except LaunchError as exc:
+            self._bucket_error = f"launcher.bucket: not set, and the default bucket is unknown: {exc}"
             return PLACEHOLDER_BUCKET  # dry runs need no credentials; submit() refuses this name
         self.bucket = f"sagemaker-{sess.region_name}-{account}"
         return self.bucket
 
-    def _exists(self, sm: Any, name: str) -> bool:
+    def _attach(self, sm: Any, name: str, request: Mapping[str, Any]) -> bool:
+        """False when no job has this name; True when it has this request; else a LaunchError naming the diff."""
         try:
-            with_retries(lambda: sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=name))
+            described = self._retry(lambda: sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=name))
         except Exception as exc:
             if error_code(exc) in ("ResourceNotFound", "ValidationException"):
                 return False
             raise launch_error(exc, name, "describing") from None
+        diffs = echoed_differences(described, request)
+        if diffs:
+            raise LaunchError(refusal(name, diffs, "on SageMaker"))
         return True
 
     def _stage(self, staging: Mapping[str, Path], name: str) -> None:
-        s3 = self._boto().client("s3", config=client_config(self.config.max_attempts))
+        s3 = self._aws("s3")
         self._ensure_bucket(s3, name)
         for uri, local in staging.items():
             bucket, key = uri.removeprefix("s3://").split("/", 1)
             try:
                 if uri.endswith(SOURCE_TARBALL):
-                    self._upload_source(s3, Path(local), bucket, key)
+                    _upload_source(s3, Path(local), bucket, key, self.config.retry_budget_s)
                 else:
-                    _upload_tree(s3, Path(local), bucket, key)
+                    _upload_tree(s3, Path(local), bucket, key, self.config.retry_budget_s)
             except Exception as exc:
                 raise launch_error(exc, name, f"uploading {local} to {uri} for") from None
             print(f"uploaded {local} -> {uri}")
@@ -137,17 +171,17 @@ class SageMakerLauncher(Launcher):
         except Exception as exc:
             raise launch_error(exc, name, f"creating bucket {self.bucket} for") from None
 
-    @staticmethod
-    def _upload_source(s3: Any, source_dir: Path, bucket: str, key: str) -> None:
-        with tempfile.TemporaryDirectory() as tmp:
-            tarball = Path(tmp) / SOURCE_TARBALL
-            package_source(source_dir, tarball)
-            with_retries(lambda: s3.upload_file(str(tarball), bucket, key))
+
+def _upload_source(s3: Any, source_dir: Path, bucket: str, key: str, budget_s: float) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        tarball = Path(tmp) / SOURCE_TARBALL
+        package_source(source_dir, tarball)
+        with_retries(lambda: s3.upload_file(str(tarball), bucket, key), budget_s=budget_s)
 
 
-def _upload_tree(s3: Any, local: Path, bucket: str, key: str) -> None:
+def _upload_tree(s3: Any, local: Path, bucket: str, key: str, budget_s: float) -> None:
     files = [local] if local.is_file() else sorted(p for p in local.rglob("*") if p.is_file())
     for file in files:
         rel = file.name if file == local else file.relative_to(local).as_posix()
         target = f"{key.rstrip('/')}/{rel}"
-        with_retries(lambda f=file, t=target: s3.upload_file(str(f), bucket, t))
+        with_retries(lambda f=file, t=target: s3.upload_file(str(f), bucket, t), budget_s=budget_s)
