@@ -88,7 +88,8 @@ class HostGroup:
             return None
         self.signal(signal.SIGKILL)
         for index, proc in enumerate(self.processes[1:], start=1):
-            self.codes.setdefault(index, _reap(proc))
+            if index not in self.codes:  # a host collected before is never signalled again
+                self.codes[index] = _reap(proc)
         return code if not self.failed_host else self.codes[self.failed_host]
 
     def signal(self, sig: int) -> None:
