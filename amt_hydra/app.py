@@ -30,13 +30,14 @@ def resolve_region(configured: str | None) -> str | None:
     """boto3's own resolution (AWS_REGION, AWS_DEFAULT_REGION, profile) unless the config names one."""
     if configured:
         return configured
-    import botocore.session
+    from amt_hydra.region import botocore_region
 
-    return botocore.session.get_session().get_config_variable("region")
+    return botocore_region()
 
 
-def instantiate_launcher(node: Any, region: str | None = None) -> Launcher:
-    """The launcher the config's `_target_` names, told the run's region; its own config errors stay one line."""
+def instantiate_launcher(node: Any, region: str | None = None, dry_run: bool = False) -> Launcher:
+    """The launcher the config's `_target_` names, told the run's region and whether this is a dry run (then it
+    must not touch the network); its own config errors stay one line."""
     from hydra.errors import InstantiationException
     from hydra.utils import instantiate
 
@@ -50,6 +51,7 @@ def instantiate_launcher(node: Any, region: str | None = None) -> Launcher:
     if not isinstance(launcher, Launcher):
         raise ConfigError("launcher._target_", f"{type(launcher).__name__} is not an amt_hydra Launcher")
     launcher.region = region
+    launcher.dry_run = dry_run
     return launcher
 
 
@@ -67,12 +69,21 @@ def prepare(cfg: DictConfig | Mapping[str, Any], launcher: Launcher, job_suffix:
 
 
 def write_run_files(run_dir: Path, spec: TuningSpec, rendered: Rendered, source_dir: str | None = None) -> None:
-    """request.json and provenance.json; `source_dir` names the tree to record when the spec's is a staged copy."""
+    """request.json, provenance.json and packed_files.txt (the code the jobs get, by the packing rule every
+    launcher applies); `source_dir` names the tree to record when the spec's is a staged copy."""
+    from amt_hydra.packing import select, write_packed_list
+
+    est = spec.estimator
+    selection = select(est.source_dir) if est.entry_point and est.source_dir else None  # refusals come first
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "request.json").write_text(dumps(rendered.request) + "\n")
-    channels = {c.name: c.local for c in spec.estimator.channels if c.local}
-    record = provenance(source_dir or spec.estimator.source_dir, channels)
+    channels = {c.name: c.local for c in est.channels if c.local}
+    record = provenance(source_dir or est.source_dir, channels)
     (run_dir / "provenance.json").write_text(dumps(record) + "\n")
+    if selection is not None:
+        write_packed_list(selection, run_dir)
+        if selection.note():
+            print(selection.note(), file=sys.stderr)
 
 
 def run(cfg: DictConfig, run_dir: Path, job_suffix: str = "") -> dict[str, Any] | None:
@@ -84,12 +95,14 @@ def run(cfg: DictConfig, run_dir: Path, job_suffix: str = "") -> dict[str, Any] 
         if not cfg.dry_run:
             print("sample_log: metric check only; nothing submitted (dry_run=true also renders)", file=sys.stderr)
             return None
-    launcher = instantiate_launcher(cfg.launcher, resolve_region(cfg.region))
+    launcher = instantiate_launcher(cfg.launcher, resolve_region(cfg.region), dry_run=bool(cfg.dry_run))
     spec, rendered, _ = prepare(cfg, launcher, job_suffix)
     write_run_files(run_dir, spec, rendered)
     if cfg.dry_run:
         sys.stdout.write(dumps(rendered.request) + "\n")
         print(f"dry run: request written to {run_dir / 'request.json'}; nothing submitted", file=sys.stderr)
+        if launcher.dry_run_note():
+            print(launcher.dry_run_note(), file=sys.stderr)
         return None
     name = submit(launcher, spec, rendered, run_dir)
     return follow(launcher, name, run_dir)["TuningJob"] if cfg.wait else None

@@ -9,6 +9,8 @@ SUBMIT_DIR_HP = "sagemaker_submit_directory"
 CONTAINER_LOG_LEVEL_HP = "sagemaker_container_log_level"
 REGION_HP = "sagemaker_region"
 JOB_NAME_HP = "sagemaker_job_name"
+ESTIMATOR_MODULE_HP = "sagemaker_estimator_module"  # set by the SDK's HyperparameterTuner for attach()
+ESTIMATOR_CLASS_HP = "sagemaker_estimator_class_name"
 RESERVED_HP_PREFIX = "sagemaker_"
 
 # Hyperband infers MaxResource from the first of these static hyperparameters (amt-semantics §2.1).

@@ -124,6 +124,9 @@ def _one_line(exc: Exception, name: str) -> tuple[str | None, int]:
 
     code = error_code(exc)
     if code in ("ResourceNotFound", "ValidationException"):
+        message = " ".join(str(getattr(exc, "response", {}).get("Error", {}).get("Message") or "").split())
+        if "is damaged" in message:  # a damaged local store file: the line names the job, the file, the fix
+            return message, 2
         return f"tuning job {name}: {code}", 2
     if isinstance(exc, AwsCallError):
         return f"inspecting {name}: {exc}", exc.exit_code

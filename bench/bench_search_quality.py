@@ -1,75 +1,106 @@
-"""Search quality of the local engine: Bayesian (Optuna's GPSampler) vs Random on Branin and Hartmann-6.
+"""Search quality: the engine's Bayesian search (P = 1 and P parallel slots) against Optuna's GPSampler
+(sequential, and asked in batches of P), TPE and Random, on functions with known minima.
 
-Each function is a training script that prints `objective: <value>`; each tuning job runs through the
-engine and the real toolkit exactly as a user's would. The figure is the best objective after
-`--jobs` training jobs, median over `--seeds` RandomSeeds (minimisation; Branin's minimum is 0.397887,
-Hartmann-6's is -3.32237). `--quick` runs 3 seeds of 20 jobs.
+The engine's strategy is its own search object (`OptunaSearch`) under a simulated scheduler of P slots
+(bench/_search_runs.py), so the figures are for the exact code the engine runs, at a fraction of the cost
+of training jobs. The figure is the regret (best value found − known optimum) after `--jobs` jobs: median
+and interquartile range over `--seeds` seeds, runs spread over `--workers` processes.
+`--through-engine FUNCTION` instead runs FUNCTION through the real local engine and the training toolkit
+and prints the simulated regret beside it, seed by seed (with `--parallel 1` they must be equal).
 
-    python bench/bench_search_quality.py [--jobs 30] [--seeds 5] [--parallel 3] [--quick]
+    nice python bench/bench_search_quality.py [--jobs 30] [--seeds 7] [--parallel 3] [--workers 2]
+        [--functions branin,hartmann6] [--strategies engine-P3,optuna-gp] [--quick] [--through-engine branin]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # one thread per run; parallelism comes from --workers
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from amt_hydra.local.api.client import LocalSageMakerClient  # noqa: E402
-from bench._local_request import CODE_URI, script_request  # noqa: E402
-
-BRANIN = """
-import argparse, math
-p = argparse.ArgumentParser()
-p.add_argument("--x1", type=float)
-p.add_argument("--x2", type=float)
-a, _ = p.parse_known_args()
-b, c, t = 5.1 / (4 * math.pi ** 2), 5 / math.pi, 1 / (8 * math.pi)
-value = (a.x2 - b * a.x1 ** 2 + c * a.x1 - 6) ** 2 + 10 * (1 - t) * math.cos(a.x1) + 10
-print(f"objective: {value}")
-"""
-
-HARTMANN6 = """
-import argparse, math
-p = argparse.ArgumentParser()
-for i in range(6):
-    p.add_argument(f"--h{i}", type=float)
-a, _ = p.parse_known_args()
-x = [getattr(a, f"h{i}") for i in range(6)]
-alpha = [1.0, 1.2, 3.0, 3.2]
-A = [[10, 3, 17, 3.5, 1.7, 8], [0.05, 10, 17, 0.1, 8, 14],
-     [3, 3.5, 1.7, 10, 17, 8], [17, 8, 0.05, 10, 0.1, 14]]
-P = [[1312, 1696, 5569, 124, 8283, 5886], [2329, 4135, 8307, 3736, 1004, 9991],
-     [2348, 1451, 3522, 2883, 3047, 6650], [4047, 8828, 8732, 5743, 1091, 381]]
-inner = [sum(A[i][j] * (x[j] - P[i][j] * 1e-4) ** 2 for j in range(6)) for i in range(4)]
-value = -sum(alpha[i] * math.exp(-inner[i]) for i in range(4))
-print(f"objective: {value}")
-"""
-
-FUNCTIONS = {
-    "branin": (BRANIN, [("x1", -5.0, 10.0), ("x2", 0.0, 15.0)], 0.397887),
-    "hartmann6": (HARTMANN6, [(f"h{i}", 0.0, 1.0) for i in range(6)], -3.32237),
-}
+from bench._search_functions import FUNCTIONS, objective_script  # noqa: E402
+from bench._search_runs import STRATEGIES, run, setup_for  # noqa: E402
 
 
-def request(name: str, function: str, strategy: str, seed: int, jobs: int, parallel: int) -> dict:
-    ranges = [
-        {"Name": n, "MinValue": str(lo), "MaxValue": str(hi), "ScalingType": "Linear"}
-        for n, lo, hi in FUNCTIONS[function][1]
-    ]
-    return script_request(name, f"{function}.py", strategy, ranges, jobs, parallel, seed)
+def regret(task: tuple[str, str, int, int, int]) -> float:
+    strategy, function, seed, jobs, parallel = task
+    return min(run(strategy, function, seed, jobs, parallel)) - FUNCTIONS[function].optimum
 
 
-def best_after(client: LocalSageMakerClient, req: dict) -> float:
-    name = req["HyperParameterTuningJobName"]
-    client.create_hyper_parameter_tuning_job(**req)
+_WIDTH = 24
+
+
+def spread(values: list[float]) -> str:
+    q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    return f"{median:.3g} [{q1:.3g}–{q3:.3g}]"
+
+
+def compare(args: argparse.Namespace) -> None:
+    """Run every strategy on each function side by side; a function's row prints as soon as it is done."""
+    functions, strategies = args.functions.split(","), args.strategies.split(",")
+    print(f"regret (best − optimum) after {args.jobs} jobs, {args.parallel} in parallel for engine-P{args.parallel} "
+          f"and optuna-gp-batch; median [interquartile range] of {args.seeds} seeds\n")
+    print(f"{'function':12}" + "".join(f"{s:>{_WIDTH}}" for s in strategies) + "   ratios of medians (goal)")
+    start = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=args.workers) as pool:
+        for function in functions:
+            tasks = [(s, function, seed, args.jobs, args.parallel) for s in strategies
+                     for seed in range(1, args.seeds + 1)]
+            values = iter(pool.map(regret, tasks))
+            results = {s: [next(values) for _ in range(args.seeds)] for s in strategies}
+            cells = "".join(f"{spread(results[s]):>{_WIDTH}}" for s in strategies)
+            print(f"{function:12}{cells}   {goals(results, args.parallel)}", flush=True)
+    print(f"\n{time.perf_counter() - start:.0f} s with {args.workers} workers")
+
+
+def goals(results: dict[str, list[float]], parallel: int) -> str:
+    """The issue's goals, as ratios of median regrets measured side by side in this run."""
+    median = {s: statistics.median(v) for s, v in results.items()}
+    ours, seq, batch = median.get(f"engine-P{parallel}"), median.get("optuna-gp"), median.get("optuna-gp-batch")
+    parts = []
+    if ours is not None and seq:
+        parts.append(f"P{parallel}/gp {ours / seq:.2f} (≤ 2)")
+    if ours is not None and batch:
+        parts.append(f"P{parallel}/gp-batch {ours / batch:.2f} (≤ 1)")
+    if "engine-P1" in median and seq:
+        parts.append(f"P1/gp {median['engine-P1'] / seq:.2f} (≤ 1.2)")
+    return "  ".join(parts)
+
+
+def through_engine(args: argparse.Namespace) -> None:
+    from amt_hydra.local.api.client import LocalSageMakerClient
+    from bench._local_request import CODE_URI
+    from bench._search_runs import engine_run
+
+    fn = FUNCTIONS[args.through_engine]
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        (tmp / "src").mkdir()
+        (tmp / "src" / f"{fn.name}.py").write_text(objective_script(fn.name))
+        client = LocalSageMakerClient(root=tmp / "store", local_copies={CODE_URI: tmp / "src"}, poll_interval_s=0.1)
+        print(f"{fn.name}, Bayesian, {args.jobs} jobs, {args.parallel} in parallel: regret per seed")
+        for seed in range(1, args.seeds + 1):
+            start = time.perf_counter()
+            engine = best_through_engine(client, setup_for(fn, seed, args.jobs, args.parallel).request) - fn.optimum
+            simulated = min(engine_run(fn, seed, args.jobs, args.parallel)) - fn.optimum
+            print(f"  seed {seed}: engine {engine:.4g}   simulated {simulated:.4g}   "
+                  f"({time.perf_counter() - start:.0f} s)", flush=True)
+
+
+def best_through_engine(client: object, request: dict) -> float:
+    name = request["HyperParameterTuningJobName"]
+    client.create_hyper_parameter_tuning_job(**request)  # type: ignore[attr-defined]
     while True:
-        desc = client.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=name)
+        desc = client.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=name)  # type: ignore[attr-defined]
         if desc["HyperParameterTuningJobStatus"] not in ("InProgress", "Stopping"):
             break
         time.sleep(0.1)
@@ -78,55 +109,20 @@ def best_after(client: LocalSageMakerClient, req: dict) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--jobs", type=int, default=30)
-    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--seeds", type=int, default=7)
     parser.add_argument("--parallel", type=int, default=3)
-    parser.add_argument("--quick", action="store_true", help="3 seeds of 20 jobs")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--functions", default=",".join(FUNCTIONS))
+    parser.add_argument("--strategies", help="comma-separated, from " + ", ".join(STRATEGIES))
+    parser.add_argument("--quick", action="store_true", help="3 seeds of branin and hartmann6")
+    parser.add_argument("--through-engine", metavar="FUNCTION", choices=list(FUNCTIONS))
     args = parser.parse_args()
     if args.quick:
-        args.jobs, args.seeds = 20, 3
-    with tempfile.TemporaryDirectory() as tmp_name:
-        tmp = Path(tmp_name)
-        (tmp / "src").mkdir()
-        for function, (script, _, _) in FUNCTIONS.items():
-            (tmp / "src" / f"{function}.py").write_text(script)
-        client = LocalSageMakerClient(
-            root=tmp / "store",
-            local_copies={CODE_URI: tmp / "src"},
-            poll_interval_s=0.1,
-        )
-        results: dict[tuple[str, str], list[float]] = {}
-        for function in FUNCTIONS:
-            for seed in range(1, args.seeds + 1):
-                for strategy in ("Random", "Bayesian"):
-                    start = time.perf_counter()
-                    req = request(
-                        f"{function[:4]}-{strategy[:4].lower()}-{seed}",
-                        function,
-                        strategy,
-                        seed,
-                        args.jobs,
-                        args.parallel,
-                    )
-                    value = best_after(client, req)
-                    results.setdefault((function, strategy), []).append(value)
-                    print(
-                        f"{function:10} {strategy:9} seed {seed}: best {value:.4f} "
-                        f"({time.perf_counter() - start:.0f} s)",
-                        flush=True,
-                    )
-    print(
-        f"\nbest objective after {args.jobs} jobs ({args.parallel} in parallel), "
-        f"median of {args.seeds} seeds:"
-    )
-    for function, (_, _, optimum) in FUNCTIONS.items():
-        rand = statistics.median(results[(function, "Random")])
-        bayes = statistics.median(results[(function, "Bayesian")])
-        print(
-            f"  {function:10} optimum {optimum:9.4f}   Random {rand:9.4f} (regret {rand - optimum:.4f})   "
-            f"Bayesian {bayes:9.4f} (regret {bayes - optimum:.4f})"
-        )
+        args.seeds, args.functions = 3, "branin,hartmann6"
+    args.strategies = args.strategies or ",".join(STRATEGIES).format(parallel=args.parallel)
+    through_engine(args) if args.through_engine else compare(args)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,11 @@ def _run(args: list[str], tmp_path: Path) -> tuple[dict, dict]:
 def _check_mnist_like(request: dict, result: dict, jobs: int) -> None:
     job = result["TuningJob"]
     assert job["HyperParameterTuningJobStatus"] == "Completed"
-    assert job["TrainingJobDefinition"] == request["TrainingJobDefinition"]
+    definition = request["TrainingJobDefinition"]  # as SageMaker echoes it: the objective static, channel defaults
+    statics = {**definition["StaticHyperParameters"], "_tuning_objective_metric": request[
+        "HyperParameterTuningJobConfig"]["HyperParameterTuningJobObjective"]["MetricName"]}
+    channels = [{"CompressionType": "None", "RecordWrapperType": "None", **c} for c in definition["InputDataConfig"]]
+    assert job["TrainingJobDefinition"] == {**definition, "StaticHyperParameters": statics, "InputDataConfig": channels}
     trainings = result["TrainingJobs"]
     assert len(trainings) == jobs
     values = []

@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from amt_hydra.data.errors import DataCorruptError, DataError, DataMissingError, OfflineError
-from amt_hydra.data.idx import find_idx, read_idx_header
 from amt_hydra.data.sources import DATASETS, ENV_DATA_MIRROR, DatasetSpec, FileSpec, default_data_dir
 
 SOURCES = ("auto", "system", "download")
@@ -69,6 +68,8 @@ def _verified_existing(directory: Path, spec: FileSpec, log: Callable[[str], Non
 
 
 def _system_dir(ds: DatasetSpec) -> Path | None:
+    from amt_hydra.data.idx import find_idx  # numpy only when data is read
+
     for d in map(Path, ds.system_dirs):
         if all(find_idx(d, f.stem) is not None for f in ds.files):
             return d
@@ -86,6 +87,8 @@ def _atomic_write(target: Path, fill: Callable[[Path], None]) -> None:
 
 
 def _copy_system(src_dir: Path, spec: FileSpec, target_dir: Path) -> Path:
+    from amt_hydra.data.idx import find_idx
+
     src = find_idx(src_dir, spec.stem)
     assert src is not None  # _system_dir checked every file
     verify_file(src, spec)
@@ -168,6 +171,8 @@ def check_dataset(directory: str | Path, dataset: str | None = None) -> None:
     `train/mnist.py` reads them). Only headers are read: quick, and subsampled files pass too.
     `dataset` (`mnist` or `fashion_mnist`) only makes the message name the exact command.
     """
+    from amt_hydra.data.idx import find_idx, read_idx_header
+
     directory = Path(directory).expanduser()
     stems = [f.stem for f in (DATASETS.get(dataset) or DATASETS["mnist"]).files]
     missing = [s for s in stems if find_idx(directory, s) is None]

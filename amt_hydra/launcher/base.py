@@ -37,6 +37,7 @@ class Launcher(abc.ABC):
 
     poll_s: float = 1.0  # seconds between status polls while the caller waits
     region: str | None = None  # the run's region (config `region`, else boto3's); None when nothing names one
+    dry_run: bool = False  # set by the caller before rendering: a dry run must not touch the network
 
     def resolve_role(self) -> str:
         """The role ARN when the config names none; engines that need no AWS role return a placeholder."""
@@ -46,8 +47,9 @@ class Launcher(abc.ABC):
     def artifact_root(self, job_name: str) -> str:
         """The `s3://bucket/prefix` under which this job's code and local inputs are staged.
 
-        Must not need credentials when the launcher is configured with an explicit bucket, so that
-        dry runs stay offline.
+        Must not need credentials when the launcher is configured with an explicit bucket, and never touch
+        the network when `dry_run` is set: what is unknown then is a clearly marked placeholder (see
+        `dry_run_note`).
         """
 
     @abc.abstractmethod
@@ -60,6 +62,11 @@ class Launcher(abc.ABC):
 
         Submitting a name that already exists must not create a duplicate: attach to (or resume) it.
         """
+
+    def dry_run_note(self) -> str | None:
+        """One line after a dry run whose request holds placeholders: what they stand for, how to get the exact
+        request. None when the request is exact."""
+        return None
 
     def interrupted(self, name: str) -> None:  # noqa: B027 - optional hook, a no-op by default
         """Ctrl-C while the caller waited on `name`. Default: leave the job running (SageMaker's jobs

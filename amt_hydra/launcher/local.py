@@ -1,7 +1,9 @@
 """`launcher=local`: run the very request the SageMaker launcher would send, on this machine.
 
-A thin layer over `amt_hydra.local.LocalSageMakerClient`: it maps the staging map of the launch (S3 URI
--> the local source dir or channel folder it stands for) plus `local_copies` onto the client, creates
+A thin layer over `amt_hydra.local.LocalSageMakerClient`: it packs the source dir once per tuning job, with the
+SageMaker launcher's rule (`amt_hydra.packing`), into `<store>/.staged/<job>/sourcedir.tar.gz`, which the toolkit
+extracts into each training job's `opt_ml/code` as on SageMaker; it maps the staging map of the launch (S3 URI
+-> that tarball, or the channel folder it stands for) plus `local_copies` onto the client, creates
 the tuning job or resumes the one already stored under that name (never a duplicate), and stops the job
 cleanly when the caller's wait is interrupted with Ctrl-C (`interrupted`). Its settings are one dataclass,
 `LocalLauncherConfig`, which extends the engine's `EngineSettings`.
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from amt_hydra.constants import SOURCE_TARBALL
 from amt_hydra.errors import LaunchError
 from amt_hydra.launcher.base import LaunchContext, Launcher
 from amt_hydra.launcher.resubmit import differences, refusal
@@ -23,6 +26,7 @@ from amt_hydra.local.settings import EngineSettings
 
 TERMINAL = ("Completed", "Failed", "Stopped")
 CREATE_RACE_S = 10.0  # how long a job another process is creating may take to become readable
+STAGED = ".staged"  # under the store's root: one folder per tuning job, holding its sourcedir.tar.gz
 
 
 @dataclass
@@ -61,15 +65,18 @@ class LocalLauncher(Launcher):
         """Create the job, or resume the stored job of the same name and request; never a duplicate."""
         from botocore.exceptions import ClientError, ParamValidationError
 
-        self._client = self._make_client(ctx.staging)
         name = request["HyperParameterTuningJobName"]
+        staging, staged = self._stage(ctx.staging, name)
+        self._client = self._make_client(staging)
         try:
             self._client.create_hyper_parameter_tuning_job(**request)
             return name
         except ParamValidationError as err:
+            _unstage(staged)
             raise LaunchError(f"local launcher: {name}: invalid request: {err}") from None
         except ClientError as err:
             if err.response["Error"]["Code"] != "ResourceInUse":
+                _unstage(staged)
                 raise LaunchError(_one_line(name, err)) from None
         self._resume(name, request)
         return name
@@ -98,6 +105,26 @@ class LocalLauncher(Launcher):
             diffs = differences(stored.request if stored else {}, json.loads(json.dumps(dict(request))))
             raise LaunchError(refusal(name, diffs, f"under {self._client.store.root}"))
 
+    def _stage(self, staging: Mapping[str, Path], name: str) -> tuple[dict[str, Path], Path | None]:
+        """Pack the source dir for a new tuning job; return the staging map and the staged folder (or None).
+
+        Once per tuning job, not per training job: a job already in the store keeps the tarball it was created
+        with (resuming reads its stored settings), as SageMaker's attach uploads nothing.
+        """
+        from amt_hydra.local.store import JobStore
+        from amt_hydra.packing import select, tag_cache, write_tarball
+
+        store = JobStore(self.config.root)
+        out = dict(staging)
+        sources = [uri for uri, local in staging.items() if uri.endswith(f"/{SOURCE_TARBALL}") and Path(local).is_dir()]
+        if not sources or store.find(name) is not None:
+            return out, None
+        tag_cache(store.root / STAGED)
+        folder = store.root / STAGED / name.lower()
+        for uri in sources:
+            out[uri] = write_tarball(select(staging[uri]), folder / SOURCE_TARBALL)
+        return out, folder
+
     def interrupted(self, name: str) -> None:
         """Jobs of the local engine live on this machine: Ctrl-C stops them cleanly (state saved, resumable)."""
         self.stop_cleanly(name)
@@ -123,6 +150,14 @@ class LocalLauncher(Launcher):
             time.sleep(min(self.poll_s, 0.5))
         print(f"tuning job {name}: {status}; submit the same request again (job_name={name}) to resume it.")
         return status
+
+
+def _unstage(folder: Path | None) -> None:
+    """A job that was not created keeps no staged tarball."""
+    if folder is not None:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _one_line(name: str, err: Any) -> str:

@@ -22,10 +22,10 @@ from amt_hydra.launcher.aws import (
     with_retries,
 )
 from amt_hydra.launcher.base import LaunchContext, Launcher
-from amt_hydra.launcher.packaging import package_source
 from amt_hydra.launcher.resubmit import echoed_differences, refusal
+from amt_hydra.packing import package_source
 
-PLACEHOLDER_BUCKET = "sagemaker-REGION-ACCOUNT"
+PLACEHOLDER = "<ACCOUNT-ID>"  # in the default bucket's name when the account was not looked up
 BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 CONSOLE = "https://{region}.console.aws.amazon.com/sagemaker/home?region={region}#/hyper-tuning-jobs/{name}"
 
@@ -81,7 +81,7 @@ class SageMakerLauncher(Launcher):
     def submit(self, request: Mapping[str, Any], ctx: LaunchContext) -> str:
         """Create the job; attach when one of that name exists with the same request, else refuse (resubmit.py)."""
         name = request["HyperParameterTuningJobName"]
-        if PLACEHOLDER_BUCKET in str(request):
+        if PLACEHOLDER in str(request):
             self._boto()  # raises the missing credentials/region message
             raise LaunchError(self._bucket_error or "launcher.bucket: the default bucket could not be resolved; "
                               "set launcher.bucket")
@@ -116,16 +116,28 @@ class SageMakerLauncher(Launcher):
     def _retry(self, call: Any) -> Any:
         return with_retries(call, budget_s=self.config.retry_budget_s)
 
+    def dry_run_note(self) -> str | None:
+        if self.bucket:
+            return None
+        return (f"dry run: the bucket {self._placeholder_bucket()} is a placeholder (a dry run does not ask STS for "
+                "the account); set launcher.bucket=<bucket> for the exact request")
+
+    def _placeholder_bucket(self) -> str:
+        return f"sagemaker-{self.region or '<REGION>'}-{PLACEHOLDER}"
+
     def _bucket_name(self) -> str:
+        """launcher.bucket, else the session's default `sagemaker-<region>-<account>` (STS, never in a dry run)."""
         if self.bucket:
             return self.bucket
+        if self.dry_run:
+            return self._placeholder_bucket()
         try:
             sess = self._boto()
             with one_line("sts:GetCallerIdentity", "(the default bucket's account)"):
                 account = self._retry(lambda: self._aws("sts").get_caller_identity())["Account"]
         except LaunchError as exc:
             self._bucket_error = f"launcher.bucket: not set, and the default bucket is unknown: {exc}"
-            return PLACEHOLDER_BUCKET  # dry runs need no credentials; submit() refuses this name
+            return self._placeholder_bucket()  # submit() refuses it with _bucket_error
         self.bucket = f"sagemaker-{sess.region_name}-{account}"
         return self.bucket
 

@@ -62,19 +62,19 @@ def local_copies(s3_root: str | None, pairs: list[str]) -> dict[str, str]:
 
 
 def serve(args: argparse.Namespace) -> None:
-    from amt_hydra.local.api.client import LocalSageMakerClient
-    from amt_hydra.local.endpoint.adapter import client_dispatch
+    from amt_hydra.local.api.context import ApiContext
+    from amt_hydra.local.api.operations import dispatch
     from amt_hydra.local.endpoint.http_server import EndpointServer, loopback_family
 
     if not 0 <= args.port <= 65535:
         raise ConfigError("--port", f"{args.port} is not between 0 and 65535")
     copies = local_copies(args.s3_root, args.local_copy)
     family = loopback_family(args.host, args.allow_remote)
-    client = LocalSageMakerClient(
-        root=args.root, local_copies=copies, stop_grace_s=args.stop_grace_s, parallel_cpus=args.parallel_cpus
+    context = ApiContext.create(
+        args.root, local_copies=copies, stop_grace_s=args.stop_grace_s, parallel_cpus=args.parallel_cpus
     )
     try:
-        server = EndpointServer((args.host, args.port), client_dispatch(client), family, not args.quiet)
+        server = EndpointServer((args.host, args.port), dispatch(context), family, not args.quiet)
     except OSError as exc:
         raise ConfigError("--port", f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
     server.reap_children = True

@@ -29,6 +29,7 @@ class EngineSettings:
     stop_grace_s: float = 120.0  # seconds between SIGTERM and SIGKILL when a job is stopped (`docker stop -t`)
     poll_interval_s: float = 0.5  # seconds: the engine's tick, and the CLI's status poll while waiting
     python: str | None = None  # interpreter that runs the training toolkit; null: this one
+    fork_server: bool = True  # fork jobs from a process with the toolkit imported; false: one subprocess each
 
     def __post_init__(self) -> None:
         for key in ("stop_grace_s", "poll_interval_s"):

@@ -12,7 +12,9 @@
         trials/<training-job-name>/opt_ml/      SAGEMAKER_BASE_DIR, laid out like /opt/ml
 
 Every write is a temp file plus `os.replace`, so a reader (another process: `amt-hydra inspect`) and a
-`kill -9` never see half a file. There is no fsync: the store survives killed processes, not power loss.
+`kill -9` never see half a file. What a crash must not lose is also fsynced (file, then folder): the request,
+a finished training job's state.json and a terminal tuning.json. A file that is nevertheless damaged
+(truncated, not JSON, wrong shape) is a `DamagedStoreError` naming the job and the file, never a traceback.
 """
 
 from __future__ import annotations
@@ -25,29 +27,94 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from amt_hydra.constants import ENV_LOCAL_ROOT
+from amt_hydra.constants import ENV_LOCAL_ROOT, TERMINAL_TUNING
 from amt_hydra.local.trials.record import TrialRecord
+
+# The keys without which a file cannot be used (its shape); anything else is read leniently.
+REQUIRED_KEYS = {
+    "request.json": ("HyperParameterTuningJobName", "HyperParameterTuningJobConfig"),
+    "tuning.json": ("status", "creation_time", "seed"),
+    "engine.json": (),
+    "state.json": ("name", "index", "definition", "tuned", "optuna_params", "creation_time", "status"),
+}
+
+
+class DamagedStoreError(Exception):
+    """A store file that cannot be read: one line naming the tuning job, the file and what to do."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        self.path, self.detail = path, detail
+        trial = path.parent.parent.name == "trials"
+        job_dir = path.parents[2] if trial else path.parent
+        self.job = job_dir.name
+        if trial:
+            advice = (f"move {path.parent} out of the store to resume without that training job "
+                      "(its configuration may run again)")
+        else:
+            advice = f"restore the file, or delete {job_dir} to remove the tuning job"
+        super().__init__(f"tuning job {self.job}: store file {path.name} is damaged ({detail}); {advice}")
 
 
 def default_root() -> Path:
     return Path(os.environ.get(ENV_LOCAL_ROOT) or Path.home() / ".amt-hydra" / "jobs").expanduser()
 
 
-def write_json(path: Path, data: Any) -> None:
-    """Atomically replace `path` with `data` as JSON."""
+def write_json(path: Path, data: Any, durable: bool = False) -> None:
+    """Atomically replace `path` with `data` as JSON; `durable`: fsync the file and its folder too."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w") as f:
             json.dump(data, f, indent=1, sort_keys=True)
+            if durable:
+                f.flush()
+                os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    if durable:
+        _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # some filesystems cannot fsync a folder
+        pass
+    finally:
+        os.close(fd)
 
 
 def read_json(path: Path) -> Any:
     with open(path) as f:
         return json.load(f)
+
+
+def read_store_file(path: Path) -> dict[str, Any]:
+    """A store file as a dict with its required keys, or `DamagedStoreError` (missing, not JSON, wrong shape)."""
+    try:
+        data = read_json(path)
+    except FileNotFoundError:
+        raise DamagedStoreError(path, "missing") from None
+    except (OSError, ValueError) as e:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise DamagedStoreError(path, f"not JSON: {type(e).__name__}") from None
+    if not isinstance(data, dict):
+        raise DamagedStoreError(path, f"not a JSON object but {type(data).__name__}")
+    missing = [k for k in REQUIRED_KEYS.get(path.name, ()) if k not in data]
+    if missing:
+        raise DamagedStoreError(path, f"missing {', '.join(missing)}")
+    return data
+
+
+def read_record(path: Path) -> TrialRecord:
+    try:
+        return TrialRecord.from_dict(read_store_file(path))
+    except TypeError as e:
+        raise DamagedStoreError(path, f"wrong shape: {e}") from None
 
 
 class JobDir:
@@ -58,17 +125,22 @@ class JobDir:
         self.trials_dir = path / "trials"
 
     @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
     def request(self) -> dict[str, Any]:
-        return read_json(self.path / "request.json")
+        return read_store_file(self.path / "request.json")
 
     def tuning(self) -> dict[str, Any]:
-        return read_json(self.path / "tuning.json")
+        return read_store_file(self.path / "tuning.json")
 
     def write_tuning(self, state: dict[str, Any]) -> None:
-        write_json(self.path / "tuning.json", state)
+        """A terminal state is fsynced: it is the tuning job's end, and its completion details."""
+        write_json(self.path / "tuning.json", state, durable=state.get("status") in TERMINAL_TUNING)
 
     def settings(self) -> dict[str, Any]:
-        return read_json(self.path / "engine.json")
+        return read_store_file(self.path / "engine.json")
 
     def write_settings(self, settings: dict[str, Any]) -> None:
         write_json(self.path / "engine.json", settings)
@@ -79,18 +151,24 @@ class JobDir:
     def write_trial(self, record: TrialRecord) -> None:
         folder = self.trial_dir(record.name)
         folder.mkdir(parents=True, exist_ok=True)
-        write_json(folder / "state.json", record.to_dict())
+        write_json(folder / "state.json", record.to_dict(), durable=record.finished)
 
     def trial(self, name: str) -> TrialRecord | None:
         path = self.trial_dir(name) / "state.json"
-        return TrialRecord.from_dict(read_json(path)) if path.is_file() else None
+        return read_record(path) if path.is_file() else None
 
     def trials(self) -> list[TrialRecord]:
         """All training jobs, in launch order."""
         if not self.trials_dir.is_dir():
             return []
-        records = [TrialRecord.from_dict(read_json(p)) for p in self.trials_dir.glob("*/state.json")]
+        records = [read_record(p) for p in self.trials_dir.glob("*/state.json")]
         return sorted(records, key=lambda r: r.index)
+
+    def check(self) -> None:
+        """Read every store file of the job: `DamagedStoreError` for the first that cannot be used."""
+        self.request, self.tuning(), self.trials()
+        if (self.path / "engine.json").exists():
+            self.settings()
 
     # The stop request is a file so that any process may ask and the engine sees it on its next tick.
     def request_stop(self) -> None:
@@ -148,12 +226,16 @@ class JobStore:
         job = JobDir(self.path(name))
         lock = job.try_lock()
         assert lock is not None, "nobody else can lock a folder that did not exist"
-        write_json(job.path / "request.json", request)
+        write_json(job.path / "request.json", request, durable=True)
         job.write_tuning(tuning)
         return job, lock
 
     def names(self) -> Iterator[str]:
+        """The names of the stored jobs; a job whose request.json is damaged is listed by its folder name."""
         if self.root.is_dir():
             for path in sorted(self.root.iterdir()):
                 if (path / "request.json").is_file():
-                    yield read_json(path / "request.json")["HyperParameterTuningJobName"]
+                    try:
+                        yield JobDir(path).request["HyperParameterTuningJobName"]
+                    except DamagedStoreError:
+                        yield path.name

@@ -5,6 +5,7 @@ No clients, no clock, no randomness: the same spec renders the same request, byt
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,15 @@ from amt_hydra import constants as C
 from amt_hydra.spec.model import Estimator, ParameterRange, TuningSpec
 
 _RANGE_LISTS = C.PARAMETER_RANGE_LISTS
+# framework -> the SageMaker SDK estimator class, as `HyperparameterTuner` records it in the statics (JSON
+# strings) so that `HyperparameterTuner.attach` rebuilds that estimator
+SDK_ESTIMATORS = {
+    "mxnet": ("sagemaker.mxnet.estimator", "MXNet"),
+    "pytorch": ("sagemaker.pytorch.estimator", "PyTorch"),
+    "sklearn": ("sagemaker.sklearn.estimator", "SKLearn"),
+    "tensorflow": ("sagemaker.tensorflow.estimator", "TensorFlow"),
+    "xgboost": ("sagemaker.xgboost.estimator", "XGBoost"),
+}
 
 
 @dataclass(frozen=True)
@@ -135,6 +145,10 @@ def _statics(spec: TuningSpec, root: str, staging: dict[str, str]) -> dict[str, 
         statics[C.SUBMIT_DIR_HP] = _stage(staging, f"{root}/source/{C.SOURCE_TARBALL}", est.source_dir)
         statics[C.CONTAINER_LOG_LEVEL_HP] = str(est.container_log_level)
         statics[C.REGION_HP] = spec.region or ""
+    if est.framework in SDK_ESTIMATORS:
+        module, class_name = SDK_ESTIMATORS[est.framework]
+        statics[C.ESTIMATOR_MODULE_HP] = json.dumps(module)
+        statics[C.ESTIMATOR_CLASS_HP] = json.dumps(class_name)
     return dict(sorted(statics.items()))
 
 

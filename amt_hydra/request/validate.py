@@ -24,10 +24,9 @@ _NUMBER_TYPES = ("integer", "long", "float", "double")
 
 @functools.lru_cache(maxsize=1)
 def input_shape() -> Any:
-    import botocore.session
+    from amt_hydra.request.service_model import input_shape as model_input_shape
 
-    model = botocore.session.get_session().get_service_model("sagemaker")
-    return model.operation_model(OPERATION).input_shape
+    return model_input_shape(OPERATION)
 
 
 def validate_request(request: Mapping[str, Any]) -> None:

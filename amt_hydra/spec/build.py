@@ -163,6 +163,7 @@ def _estimator(data: dict[str, Any], space_statics: dict[str, str], tuned: set[s
         volume_kms_key=est.get("volume_kms_key"),
         output_kms_key=est.get("output_kms_key"),
         builtin_algorithm=bool(image or est.get("algorithm_name")) and not est.get("entry_point"),
+        framework=est.get("framework") or None,
     )
 
 

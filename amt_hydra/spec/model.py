@@ -93,6 +93,7 @@ class Estimator:
     volume_kms_key: str | None = None
     output_kms_key: str | None = None
     builtin_algorithm: bool = False  # an image without an entry point: metrics may be predefined
+    framework: str | None = None  # the SageMaker SDK framework (pytorch, xgboost, ...) the image is from
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,8 @@ class AmtSweeperImpl:
         self._check_composes(ranges, {**{k: encode_value(v) for k, v in hyperparameters.items()}, **space_statics})
         sweep_dir = Path(str(self.config.hydra.sweep.dir)).absolute()
         source_dir = self._source_dir()
-        launcher = instantiate_launcher(self.settings["launcher"], resolve_region(self.settings["region"]))
+        launcher = instantiate_launcher(self.settings["launcher"], resolve_region(self.settings["region"]),
+                                        dry_run=bool(self.settings["dry_run"]))
         staged = self._stage(source_dir, sweep_dir / "source")
         try:
             spec, rendered, _ = prepare(self._amt_config(args, hyperparameters, staged), launcher)
@@ -96,6 +97,8 @@ class AmtSweeperImpl:
         if self.settings["dry_run"]:
             sys.stdout.write(json.dumps(rendered.request, indent=2, sort_keys=True, default=str) + "\n")
             log.info(f"dry run: request written to {sweep_dir / 'request.json'}; nothing submitted")
+            if launcher.dry_run_note():
+                log.info(launcher.dry_run_note())
             return
         self._launch(launcher, spec, rendered, sweep_dir)
 

@@ -1,8 +1,9 @@
 """The source dir the training jobs get: a copy of the app's folder, plus the entry shim and its sidecar.
 
 A copy (not the app's folder itself) so nothing is written into the user's tree; it lives in the sweep
-dir, so a local job that outlives the sweeper process still finds it. What the SageMaker launcher would
-never upload (VCS data, caches, credentials, Hydra's outputs) is not copied either.
+dir, so a local job that outlives the sweeper process still finds it. It holds exactly the files the packing
+rule selects (`amt_hydra.packing`: no secrets, virtualenvs, job stores, run dirs, VCS data or caches; the
+project's `.amtignore` honoured), the same rule every launcher then applies to it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from amt_hydra.errors import ConfigError
-from amt_hydra.launcher.packaging import excluded
+from amt_hydra.packing import select
 from amt_hydra.sweeper import entry
 
 SOURCE_KEY = "hydra.sweeper.estimator.source_dir"
@@ -90,21 +91,22 @@ def config_flags(sources: Iterable[Any], config_name: str | None, source_dir: Pa
 
 
 def stage_source(source_dir: Path, sidecar: dict[str, str], target: Path) -> Path:
-    """Copy `source_dir` to `target` (fresh), add the shim and its sidecar; return `target`."""
+    """Copy the selected files of `source_dir` to `target` (fresh), add the shim and its sidecar; return `target`."""
     source = source_dir.resolve()
-    skip = {target.resolve(), target.resolve().parent}  # the sweep dir, when it lies inside the app's folder
     if not source.is_dir():
         raise ConfigError(SOURCE_KEY, f"{source_dir} is not a directory")
     if (source / entry.SCRIPT).exists():
         raise ConfigError(SOURCE_KEY, f"{source_dir} already has a {entry.SCRIPT}; the sweeper ships its own")
-
-    def ignore(directory: str, names: list[str]) -> set[str]:
-        rel = Path(directory).resolve().relative_to(source)
-        return {n for n in names if excluded(rel / n) or (Path(directory) / n).resolve() in skip}
-
+    # the sweep dir, when it lies inside the app's folder, is not part of the app
+    selection = select(source, skip={target.resolve(), target.resolve().parent})
+    if selection.note():
+        print(selection.note(), file=sys.stderr)
     if target.exists():
         shutil.rmtree(target)
-    shutil.copytree(source, target, ignore=ignore)
+    for name, file in selection.files.items():
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(file, target / name)
+    target.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(Path(entry.__file__), target / entry.SCRIPT)
     (target / entry.SIDECAR).write_text(json.dumps(sidecar, sort_keys=True) + "\n")
     return target

@@ -124,7 +124,8 @@ def test_six_concurrent_cli_submissions_attach_to_one_job(data_root: Path, tmp_p
     client = LocalSageMakerClient(root)
     try:
         assert [code for code, _, _ in results] == [0] * 6, [err[-2000:] for _, _, err in results]
-        assert [p.name for p in root.iterdir()] == ["six"]
+        assert sorted(p.name for p in root.iterdir()) == [".staged", "six"]  # .staged: the code, packed once
+        assert sorted(p.name for p in (root / ".staged").iterdir()) == ["CACHEDIR.TAG", "six"]
         summaries = client.list_hyper_parameter_tuning_jobs()["HyperParameterTuningJobSummaries"]
         assert [s["HyperParameterTuningJobName"] for s in summaries] == ["six"]
         requests = {json.dumps(json.loads((tmp_path / f"run{i}" / "request.json").read_text()), sort_keys=True)

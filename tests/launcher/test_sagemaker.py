@@ -12,9 +12,10 @@ import pytest
 from botocore.stub import Stubber
 
 from amt_hydra.launcher.aws import with_retries
-from amt_hydra.launcher.packaging import package_source
+from amt_hydra.packing import package_source
 from tests.conftest import REPO, run_cli
 from tests.helpers import diff
+from tests.packing.project import CODE, SECRETS, write_experiment, write_project
 
 BUCKET = "amt-test-bucket"
 
@@ -45,6 +46,19 @@ def test_mnist_submitted_and_read_back(aws_env: dict, data_root: Path, tmp_path:
     names = _tarball("amt-hydra/mnist-moto/source/sourcedir.tar.gz").getnames()
     assert "mnist.py" in names and "xgb.py" in names
     assert not [n for n in names if "__pycache__" in n]
+
+
+def test_secrets_never_reach_the_bucket(aws_env: dict, tmp_path: Path) -> None:
+    project = write_experiment(write_project(tmp_path / "project"))
+    run_dir = tmp_path / "run"
+    args = ["--config-dir", str(project / "conf"), "+experiment=packed", "launcher=sagemaker", "job_name=packed-s3",
+            f"launcher.bucket={BUCKET}", "wait=false", f"hydra.run.dir={run_dir}"]
+    result = run_cli(args, cwd=project)
+    assert result.returncode == 0, result.stderr
+    names = set(_tarball("amt-hydra/packed-s3/source/sourcedir.tar.gz").getnames())
+    assert names == set(CODE) | {"conf/experiment/packed.yaml"}
+    assert not names & set(SECRETS)
+    assert (run_dir / "packed_files.txt").read_text().splitlines() == sorted(names)
 
 
 def test_xgboost_fallbacks_instance_configs_in_order(aws_env: dict, tmp_path: Path) -> None:

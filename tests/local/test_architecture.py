@@ -14,7 +14,9 @@ from amt_hydra.local.search.registry import search_class, strategy_names
 
 PACKAGE = Path(__file__).resolve().parents[2] / "amt_hydra" / "local"
 # Lower layers never import higher ones; trials/record.py is what the store keeps, so it sits with the store.
-LAYERS = {"setup": 0, "settings": 0, "arns": 0, "store": 1, "search": 2, "trials": 3, "engine": 4, "api": 5}
+# endpoint/ (the transports) knows no handler: the api builds clients and servers on it.
+LAYERS = {"setup": 0, "settings": 0, "arns": 0, "endpoint": 0, "store": 1, "search": 2, "trials": 3, "engine": 4,
+          "api": 5}
 
 
 def _modules() -> dict[str, Path]:

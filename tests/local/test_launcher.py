@@ -144,8 +144,9 @@ def test_one_config_drives_launcher_client_and_engine(tmp_path: Path, ctx: Launc
     launcher.submit(make_request("settings-1", max_jobs=1, parallel=1, continuous=X_RANGE), ctx)
     client = launcher.client()
     stored = json.loads(next((tmp_path / "store").rglob("engine.json")).read_text())
+    staged = tmp_path / "store" / ".staged" / "settings-1" / "sourcedir.tar.gz"  # packed once for the tuning job
     assert EngineSettings.from_dict(stored) == client.settings == config.engine_settings(
-        local_copies={**{k: str(v) for k, v in ctx.staging.items()}})
+        local_copies={**{k: str(v) for k, v in ctx.staging.items()}, CODE_URI: str(staged)})
     assert stored["poll_interval_s"] == 0.05 and stored["capacity"] == {"ml.m5.large": 1}
     wait_for(client, "settings-1")
 

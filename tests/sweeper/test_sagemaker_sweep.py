@@ -42,7 +42,8 @@ def test_sagemaker_sweep_creates_the_tuning_job(aws_env: dict[str, str], tmp_pat
     source_uri = f"s3://{BUCKET}/amt-hydra/quadratic-moto/source/sourcedir.tar.gz"
     assert statics == {"train.epochs": "2", "sagemaker_program": "amt_hydra_entry.py",
                        "sagemaker_submit_directory": source_uri, "sagemaker_container_log_level": "20",
-                       "sagemaker_region": "us-east-1"}
+                       "sagemaker_region": "us-east-1", "sagemaker_estimator_class_name": '"PyTorch"',
+                       "sagemaker_estimator_module": '"sagemaker.pytorch.estimator"'}  # as the SDK's tuner sets them
     assert definition["AlgorithmSpecification"]["TrainingImage"].endswith("pytorch-training:2.3-cpu-py311")
     assert definition["AlgorithmSpecification"]["MetricDefinitions"][0]["Name"] == "objective"
     assert definition["RoleArn"] == ROLE

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from amt_hydra.local.api import errors as err
@@ -23,6 +25,18 @@ class ApiContext:
     clock: Callable[[], float]
     spawn_engine: bool = True
     engines: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def create(
+        cls,
+        root: str | Path | None = None,
+        settings: EngineSettings | None = None,
+        clock: Callable[[], float] = time.time,
+        spawn_engine: bool = True,
+        **changes: Any,
+    ) -> ApiContext:
+        """A context over the store at `root`; `changes` are single fields of the engine settings."""
+        return cls(JobStore(root), (settings or EngineSettings()).engine_settings(**changes), clock, spawn_engine)
 
     def job(self, operation: str, name: str) -> JobDir:
         """The tuning job called `name`, or SageMaker's ResourceNotFound."""

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -42,6 +43,32 @@ def constraint(operation: str, value: Any, member: str, rule: str) -> ClientErro
         f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: {rule}"
     )
     return client_error(VALIDATION, message, operation)
+
+
+def check_constraints(operation: str, params: Mapping[str, Any]) -> None:
+    """The model's constraints botocore leaves to the service (enum, maximum, length, pattern) on the
+    top-level members: the first broken one is the service's ValidationException."""
+    shape = _service_model().operation_model(operation).input_shape
+    for name, value in params.items():
+        member = shape.members.get(name)
+        rule = _broken(member, value) if member is not None else None
+        if rule is not None:
+            raise constraint(operation, value, name[0].lower() + name[1:], rule)
+
+
+def _broken(member: Any, value: Any) -> str | None:
+    meta = member.metadata
+    if meta.get("enum") and value not in meta["enum"]:
+        return f"Member must satisfy enum value set: [{', '.join(meta['enum'])}]"
+    if member.type_name == "integer" and "max" in meta and value > meta["max"]:
+        return f"Member must have value less than or equal to {meta['max']}"
+    if member.type_name != "string" or not isinstance(value, str):
+        return None
+    if "max" in meta and len(value) > meta["max"]:
+        return f"Member must have length less than or equal to {meta['max']}"
+    if value and "pattern" in meta and re.fullmatch(meta["pattern"], value) is None:
+        return f"Member must satisfy regular expression pattern: {meta['pattern']}"
+    return None
 
 
 @functools.lru_cache(maxsize=1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,7 +25,7 @@ from amt_hydra.local.engine.warm_start import check_parents
 from amt_hydra.local.setup.errors import LocalValidationError
 from amt_hydra.local.setup.tuning_setup import parse_request
 from amt_hydra.local.store import JobDir
-from amt_hydra.local.trials.record import STOP_USER
+from amt_hydra.local.trials.record import STOP_USER, TrialRecord
 
 RESUMABLE = ("InProgress", "Stopping", "Stopped")
 
@@ -68,14 +69,31 @@ def describe_hyper_parameter_tuning_job(ctx: ApiContext, params: Mapping[str, An
 
 
 def describe_training_job(ctx: ApiContext, params: Mapping[str, Any]) -> dict[str, Any]:
+    job, rec = _training_job(ctx, params["TrainingJobName"], "DescribeTrainingJob")
+    return shapes.describe_training_job(job, rec)
+
+
+def list_tags(ctx: ApiContext, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The request's `Tags`, for the tuning job and for each training job it launched (SageMaker adds the
+    tuning job's tags to them). One page: a resource has at most 50 tags, the smallest MaxResults."""
+    err.check_constraints("ListTags", params)
+    kind, _, name = params["ResourceArn"].split(":", 5)[-1].partition("/")
+    if kind == "training-job":
+        return {"Tags": list(_training_job(ctx, name, "ListTags")[0].request.get("Tags", []))}
+    job = ctx.store.find(name) if kind == "hyper-parameter-tuning-job" else None
+    if job is None:
+        raise err.client_error(err.VALIDATION, "Requested resource not found.", "ListTags")
+    return {"Tags": list(job.request.get("Tags", []))}
+
+
+def _training_job(ctx: ApiContext, name: str, operation: str) -> tuple[JobDir, TrialRecord]:
     """A training job is found through its tuning job (its name is `<tuning-name>-<NNN>-<hex>`)."""
-    name = params["TrainingJobName"]
     tuning_name = name.rsplit("-", 2)[0] if name.count("-") >= 2 else ""
     job = ctx.store.find(tuning_name) if tuning_name else None
     rec = job.trial(name) if job is not None else None
     if job is None or rec is None:
-        raise err.client_error(err.VALIDATION, "Requested resource not found.", "DescribeTrainingJob")
-    return shapes.describe_training_job(job, rec)
+        raise err.client_error(err.VALIDATION, "Requested resource not found.", operation)
+    return job, rec
 
 
 def stop_hyper_parameter_tuning_job(ctx: ApiContext, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -105,15 +123,19 @@ def resume_hyper_parameter_tuning_job(ctx: ApiContext, params: Mapping[str, Any]
     op = "ResumeHyperParameterTuningJob"
     name, request = params["HyperParameterTuningJobName"], params.get("Request")
     job = ctx.job(op, name)
+    job.check()  # a damaged store file is reported (with what to do) before any engine starts
     if request is not None and json.loads(json.dumps(dict(request))) != job.request:
         raise err.name_in_use(name, op)
     resumed = False
-    if job.tuning()["status"] in RESUMABLE:
-        lock = job.try_lock()
+    status = job.tuning()["status"]
+    if status in RESUMABLE:
+        lock = _lock_when_engine_exits(job) if status == "Stopped" else job.try_lock()
         if lock is not None:
             job.clear_stop()
             tuning = job.tuning()
-            tuning.update(status="InProgress", end_time=None, failure_reason=None, last_modified=ctx.clock())
+            tuning.update(  # engine_pid: the dead engine's pid must not be shown (or killed) as the new one's
+                status="InProgress", end_time=None, failure_reason=None, engine_pid=None, last_modified=ctx.clock()
+            )
             job.write_tuning(tuning)
             ctx.spawn(job, name, lock)
             resumed = True
@@ -123,6 +145,15 @@ def resume_hyper_parameter_tuning_job(ctx: ApiContext, params: Mapping[str, Any]
         "Resumed": resumed,
         "HyperParameterTuningJobStatus": status,
     }
+
+
+def _lock_when_engine_exits(job: JobDir, patience_s: float = 10.0) -> int | None:
+    """The engine lock of a Stopped job: its engine writes `Stopped` just before it exits, so a resume that
+    follows a stop at once waits for that exit instead of finding the lock still held and doing nothing."""
+    deadline = time.monotonic() + patience_s
+    while (lock := job.try_lock()) is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return lock
 
 
 def _stop_without_engine(ctx: ApiContext, job: JobDir) -> None:

@@ -15,6 +15,7 @@ from amt_hydra.local.search.registry import strategy_names
 from amt_hydra.local.setup.errors import LocalValidationError
 from amt_hydra.local.setup.sources import decode_hp, is_s3, local_path
 from amt_hydra.local.setup.tuning_setup import Definition, TuningSetup
+from amt_hydra.semantics import environment_name_problem
 
 
 def check_runnable(setup: TuningSetup, copies: Mapping[str, str]) -> None:
@@ -34,6 +35,10 @@ def check_runnable(setup: TuningSetup, copies: Mapping[str, str]) -> None:
                 f"{where}: the local launcher runs script-mode jobs; StaticHyperParameters needs "
                 f"{PROGRAM_HP} and {SUBMIT_DIR_HP}."
             )
+        for key in d.raw.get("Environment") or {}:  # the engine's own variables (its job marker) win
+            problem = environment_name_problem(key)
+            if problem:
+                raise LocalValidationError(f"{where}: Environment: {problem}")
         if SUBMIT_DIR_HP in d.static:
             _need(str(decode_hp(d.static[SUBMIT_DIR_HP])), f"{where}: {SUBMIT_DIR_HP}", copies)
         for channel in d.raw.get("InputDataConfig") or []:

@@ -10,14 +10,14 @@ import math
 from datetime import datetime, timezone
 from typing import Any
 
-from amt_hydra.constants import TERMINAL_TUNING
+from amt_hydra.constants import OBJECTIVE_METRIC_HP, TERMINAL_TUNING
 from amt_hydra.local.arns import training_job_arn, tuning_job_arn
 from amt_hydra.local.engine.warm_start import parent_jobs
 from amt_hydra.local.setup.tuning_setup import TuningSetup, parse_request
 from amt_hydra.local.store import JobDir, JobStore
 from amt_hydra.local.trials.artifacts import MODEL, OUTPUT, output_uri
 from amt_hydra.local.trials.layout import hyperparameters
-from amt_hydra.local.trials.record import TrialRecord, best_of
+from amt_hydra.local.trials.record import STOP_TUNING_END, TrialRecord, best_of
 
 ENGINE_GONE = (
     "InternalServerError: the local engine process of this tuning job is not running (it was killed or "
@@ -34,11 +34,23 @@ def _drop_none(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v is not None}
 
 
-def training_job_summary(rec: TrialRecord, setup: TuningSetup, tuning_name: str) -> dict[str, Any]:
+def voided(rec: TrialRecord, tuning_failed: bool) -> bool:
+    """A job the failing tuning job stopped: its intermediate objective does not count, so the counters,
+    the summaries and BestTrainingJob agree with "No training job succeeded" (the tuning job's verdict)."""
+    return tuning_failed and rec.stop_cause == STOP_TUNING_END
+
+
+def objective_status(rec: TrialRecord, tuning_failed: bool) -> str:
+    return "Failed" if voided(rec, tuning_failed) else rec.objective_status
+
+
+def training_job_summary(
+    rec: TrialRecord, setup: TuningSetup, tuning_name: str, tuning_failed: bool = False
+) -> dict[str, Any]:
     """HyperParameterTrainingJobSummary (§8.2)."""
     definition = setup.definition(rec.definition)
     final = None
-    if rec.final_objective is not None and rec.status != "Failed":
+    if rec.final_objective is not None and rec.status != "Failed" and not voided(rec, tuning_failed):
         final = {
             "Type": definition.objective_type,
             "MetricName": definition.objective_name,
@@ -57,12 +69,12 @@ def training_job_summary(rec: TrialRecord, setup: TuningSetup, tuning_name: str)
             "TunedHyperParameters": dict(rec.tuned),
             "FailureReason": rec.failure_reason,
             "FinalHyperParameterTuningJobObjectiveMetric": final,
-            "ObjectiveStatus": rec.objective_status,
+            "ObjectiveStatus": objective_status(rec, tuning_failed),
         }
     )
 
 
-def _counters(records: list[TrialRecord]) -> tuple[dict[str, int], dict[str, int]]:
+def _counters(records: list[TrialRecord], tuning_failed: bool) -> tuple[dict[str, int], dict[str, int]]:
     status = {"Completed": 0, "InProgress": 0, "RetryableError": 0, "NonRetryableError": 0, "Stopped": 0}
     objective = {"Succeeded": 0, "Pending": 0, "Failed": 0}
     for rec in records:
@@ -70,7 +82,7 @@ def _counters(records: list[TrialRecord]) -> tuple[dict[str, int], dict[str, int
             rec.status, rec.status
         )
         status[key] += 1
-        objective[rec.objective_status] += 1
+        objective[objective_status(rec, tuning_failed)] += 1
     return status, objective
 
 
@@ -84,21 +96,22 @@ def describe_tuning_job(job: JobDir, store: JobStore, engine_alive: bool) -> dic
         status = "Stopping"
     if status not in TERMINAL_TUNING and not engine_alive:
         status, reason = "Failed", ENGINE_GONE.format(log=job.path / "worker.log")
-    status_counters, objective_counters = _counters(records)
-    best = best_of(records, setup.direction)
+    failed = status == "Failed"
+    status_counters, objective_counters = _counters(records, failed)
+    best = best_of([r for r in records if not voided(r, failed)], setup.direction)
     out = {
         "HyperParameterTuningJobName": name,
         "HyperParameterTuningJobArn": tuning_job_arn(name),
         "HyperParameterTuningJobConfig": request["HyperParameterTuningJobConfig"],
-        "TrainingJobDefinition": request.get("TrainingJobDefinition"),
-        "TrainingJobDefinitions": request.get("TrainingJobDefinitions"),
+        "TrainingJobDefinition": _as_described(request.get("TrainingJobDefinition"), setup),
+        "TrainingJobDefinitions": _described_list(request.get("TrainingJobDefinitions"), setup),
         "HyperParameterTuningJobStatus": status,
         "CreationTime": ts(tuning["creation_time"]),
         "HyperParameterTuningEndTime": ts(tuning.get("end_time")),
         "LastModifiedTime": ts(tuning.get("last_modified")),
         "TrainingJobStatusCounters": status_counters,
         "ObjectiveStatusCounters": objective_counters,
-        "BestTrainingJob": None if best is None else training_job_summary(best, setup, name),
+        "BestTrainingJob": None if best is None else training_job_summary(best, setup, name, failed),
         "OverallBestTrainingJob": _overall_best(store, setup, records, name),
         "WarmStartConfig": request.get("WarmStartConfig"),
         "Autotune": request.get("Autotune"),
@@ -109,6 +122,27 @@ def describe_tuning_job(job: JobDir, store: JobStore, engine_alive: bool) -> dic
         "LocalEnginePid": tuning.get("engine_pid"),
     }
     return _drop_none(out)
+
+
+def _as_described(raw: dict[str, Any] | None, setup: TuningSetup, index: int = 0) -> dict[str, Any] | None:
+    """A training job definition as DescribeHyperParameterTuningJob shows it: SageMaker echoes the
+    `_tuning_objective_metric` it adds to the statics (the SDK's `attach` reads it) and fills defaults."""
+    if raw is None:
+        return None
+    statics = {**raw.get("StaticHyperParameters", {}), OBJECTIVE_METRIC_HP: setup.definition(index).objective_name}
+    out = {**raw, "StaticHyperParameters": statics}
+    if raw.get("InputDataConfig"):
+        out["InputDataConfig"] = input_data_config(raw["InputDataConfig"])
+    return out
+
+
+def _described_list(raws: list[dict[str, Any]] | None, setup: TuningSetup) -> list[dict[str, Any]] | None:
+    return None if raws is None else [_as_described(raw, setup, i) for i, raw in enumerate(raws)]  # type: ignore[misc]
+
+
+def input_data_config(channels: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Channels with the defaults SageMaker shows (`None` as a string: the model's enum value)."""
+    return [{"CompressionType": "None", "RecordWrapperType": "None", **c} for c in channels]
 
 
 def stopping_requested(job: JobDir, status: str) -> bool:
@@ -169,8 +203,8 @@ def describe_training_job(job: JobDir, rec: TrialRecord) -> dict[str, Any]:
             "HyperParameters": hyperparameters(definition, rec.tuned),
             "AlgorithmSpecification": algorithm,
             "RoleArn": raw.get("RoleArn"),
-            "InputDataConfig": raw.get("InputDataConfig"),
-            "OutputDataConfig": raw["OutputDataConfig"],
+            "InputDataConfig": input_data_config(raw["InputDataConfig"]) if raw.get("InputDataConfig") else None,
+            "OutputDataConfig": {"KmsKeyId": "", **raw["OutputDataConfig"]},  # SageMaker: "" without a key
             "ResourceConfig": dict(rec.instance),
             "VpcConfig": raw.get("VpcConfig"),
             "StoppingCondition": raw["StoppingCondition"],
@@ -202,15 +236,12 @@ def describe_training_job(job: JobDir, rec: TrialRecord) -> dict[str, Any]:
 
 
 def _transitions(rec: TrialRecord) -> list[dict[str, Any]]:
-    """SecondaryStatusTransitions: each status ends when the next one starts."""
+    """SecondaryStatusTransitions: each status ends when the next one starts; a finished job's last status
+    (Completed, Failed, Stopped, ...) ends when it starts, as SageMaker shows it."""
+    if not rec.transitions:
+        return []
+    ends = [t for _, t, _ in rec.transitions[1:]] + [rec.transitions[-1][1] if rec.finished else None]
     return [
-        _drop_none(
-            {
-                "Status": s,
-                "StartTime": ts(t),
-                "StatusMessage": m or None,
-                "EndTime": ts(rec.transitions[i + 1][1]) if i + 1 < len(rec.transitions) else None,
-            }
-        )
-        for i, (s, t, m) in enumerate(rec.transitions)
+        _drop_none({"Status": s, "StartTime": ts(t), "StatusMessage": m or None, "EndTime": ts(end)})
+        for (s, t, m), end in zip(rec.transitions, ends)
     ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import io
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,23 +27,37 @@ class _Body(io.BytesIO):
         yield self.getvalue()
 
 
-def inprocess_client(dispatch: Dispatch, region: str = "us-east-1", session: Any = None) -> Any:
+def inprocess_client(
+    dispatch: Dispatch, region: str = "us-east-1", session: Any = None, base: type | None = None
+) -> Any:
     """A botocore `sagemaker` client answered by `dispatch` in this process (any credentials work).
 
     `session`: a `botocore.session.Session` to create it from (e.g. `boto3.Session()._session`).
+    `base`: a class the client's class also derives from (methods beyond SageMaker's; its `__init__`
+    is not called). The client's config (retries included) is botocore's default, as over HTTP.
     """
     import botocore.session
 
     session = session or botocore.session.Session()
-    client = session.create_client(
-        "sagemaker",
-        region_name=region,
-        endpoint_url=ENDPOINT_URL,
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
+    unique_id = f"amt-hydra-base-{uuid.uuid4()}"
+    if base is not None:  # only while this client's class is made: the session may make others
+        session.register("creating-client-class.sagemaker", functools.partial(_add_base, base), unique_id=unique_id)
+    try:
+        client = session.create_client(
+            "sagemaker",
+            region_name=region,
+            endpoint_url=ENDPOINT_URL,
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
+    finally:
+        session.unregister("creating-client-class.sagemaker", unique_id=unique_id)
     client.meta.events.register("before-send.sagemaker", functools.partial(_answer, dispatch))
     return client
+
+
+def _add_base(base: type, base_classes: list[type], **_: Any) -> None:
+    base_classes.insert(0, base)
 
 
 def _answer(dispatch: Dispatch, request: Any, **_: Any) -> Any:

@@ -22,6 +22,7 @@ from typing import Any
 from amt_hydra.local.endpoint.errors import INTERNAL, SERIALIZATION, Dispatch, ServiceError, unknown_operation
 
 CONTENT_TYPE = "application/x-amz-json-1.1"
+NON_FINITE = ("NaN", "Infinity", "-Infinity")
 log = logging.getLogger(__name__)
 
 
@@ -100,6 +101,8 @@ def _decode(shape: Any, value: Any) -> Any:
         return _timestamp(value)
     if kind == "blob" and isinstance(value, str):
         return base64.b64decode(value)
+    if kind in ("float", "double") and value in NON_FINITE:
+        return float(value)  # botocore sends them as strings
     return value  # wrong types stay as sent: botocore's validation of the params reports them
 
 

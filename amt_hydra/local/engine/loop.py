@@ -5,6 +5,11 @@ store while it holds the lock; the client only reads, plus asking for a stop. Ea
 stop request and the tuning job's runtime, tails every running job's log (metrics, early stopping,
 Hyperband, per-job MaxRuntime), finishes jobs that exited, and launches new ones while the parallel
 limit, the budget and the instance capacity allow.
+
+Metric scanning gets a time budget per tick (`SCAN_BUDGET_S`, shared by the running jobs) and bounded
+log chunks, so stops and MaxRuntime are enforced on time whatever a job prints and whatever its regexes
+cost. A job whose log is not read to its end when it exits settles on a later tick (the next tick comes
+at once while scanning is behind).
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from amt_hydra.local.trials.resources import count_cuda_devices, is_gpu_type
 from amt_hydra.local.trials.trial import Trial
 
 log = logging.getLogger(__name__)
+SCAN_BUDGET_S = 0.2  # seconds of metric scanning per tick, shared by the running jobs
 
 
 class Engine:
@@ -63,6 +69,7 @@ class Engine:
         self.ending: tuple[str, str | None] | None = None
         self.exhausted = False
         self.signalled = False
+        self.behind = False  # some job's log was not read to its end in the last tick
         self.rule = early_stopping_rule(self.setup.early_stopping, self.setup.direction)
 
     # -- set-up ------------------------------------------------------------------------------------
@@ -98,14 +105,16 @@ class Engine:
             now = self.clock()
             self._check_stop(now)
             self._check_runtime(now)
+            self.behind = False
             for name in list(self.running):
-                self._poll(self.running[name], now)
+                self._poll(self.running[name], now, SCAN_BUDGET_S / len(self.running))
             if self.ending is None:
                 self._launch(now)
             if not self.running and (self.ending is not None or self._budget_left() <= 0 or self.exhausted):
                 break
             self._save_tuning(now)
-            self.executor.wait(list(self.running.values()), self.settings.poll_interval_s)
+            waiting = [t for t in self.running.values() if t.exit_code is None]
+            self.executor.wait(waiting, 0.0 if self.behind else self.settings.poll_interval_s)
         self._finish(now)
 
     # -- tuning-level decisions ----------------------------------------------------------------------
@@ -190,21 +199,41 @@ class Engine:
         return self.search.suggest()
 
     # -- running jobs ------------------------------------------------------------------------------------
-    def _poll(self, trial: Trial, now: float) -> None:
-        if self._scan(trial, self.executor.new_lines(trial), now):
-            self.job.write_trial(trial.record)
-        if trial.deadline is not None and now >= trial.deadline:
+    def _poll(self, trial: Trial, now: float, budget_s: float) -> None:
+        if trial.exit_code is None:
+            trial.exit_code = self.executor.poll(trial, now)
+            trial.exit_time = now
+        read_all = self._read_log(trial, now, time.monotonic() + budget_s)
+        if trial.exit_code is None and trial.deadline is not None and now >= trial.deadline:
             self._stop(trial, STOP_MAX_RUNTIME, now)
-        code = self.executor.poll(trial, now)
-        if code is None:
-            return
-        self._scan(trial, self.executor.new_lines(trial, final=True), now)
-        self._exited(trial, code, now)
+        if trial.exit_code is not None and read_all:
+            self._exited(trial, trial.exit_code, trial.exit_time)
+        self.behind = self.behind or not read_all
 
-    def _scan(self, trial: Trial, lines: list[str], now: float) -> int:
+    def _read_log(self, trial: Trial, now: float, deadline: float) -> bool:
+        """Scan the job's new log lines until `deadline`; True when the log was read to its end."""
+        final, arrived, read_all = trial.exit_code is not None, 0, False
+        while time.monotonic() < deadline:
+            lines: list[str] | None = []
+            if not trial.scanner.pending:
+                lines = self.executor.new_lines(trial, final)
+                if lines is None:
+                    read_all = True
+                    break
+            arrived += self._scan(trial, lines, now, deadline)
+        if arrived:
+            self.job.write_trial(trial.record)
+        return read_all
+
+    def _scan(self, trial: Trial, lines: list[str], now: float, deadline: float | None = None) -> int:
         """Record new metric values and apply Hyperband and early stopping; returns how many arrived."""
         rec = trial.record
-        values = trial.scanner.scan(lines, now)
+        values = trial.scanner.scan(lines, now, deadline)
+        warnings = trial.scanner.warnings(self.executor.capped_lines(trial))
+        if warnings != rec.warnings:
+            rec.warnings = warnings
+            self.job.write_trial(rec)
+            log.warning("%s: %s", rec.name, warnings[-1])
         for value in values:
             if self.setup.max_resource is not None and len(rec.objective) >= self.setup.max_resource:
                 self._stop(trial, STOP_HYPERBAND, now)  # past MaxResource: Hyperband stops it (§2.1)
@@ -221,6 +250,8 @@ class Engine:
         return len(values)
 
     def _stop(self, trial: Trial, cause: str, now: float) -> None:
+        if trial.exit_code is not None:  # it has exited; only its log is still being read
+            return
         if trial.mark_stopping(cause, now):
             self.executor.stop(trial, now)
             self.job.write_trial(trial.record)

@@ -1,7 +1,8 @@
 """Picking a tuning job up again after its engine died (kill -9, crash) or after a user stop.
 
-Training jobs that were running when the engine died are closed first: a toolkit process left behind
-is killed (it is recognised by TRAINING_JOB_NAME in its environment, so a reused pid is never hit),
+Training jobs that were running when the engine died are closed first: every process they left behind
+is killed (recognised by TRAINING_JOB_NAME in its environment, so a reused pid is never hit, and
+processes that left the job's process group are found too: trials/descendants.py),
 then the job is marked Failed with an InternalServerError reason (RetryableError), or Stopped when it
 was already being stopped. Jobs interrupted this way or by the tuning job's own stop ("interrupted")
 give their budget slot back and their configuration runs again first, as the same draw, so no finished
@@ -12,11 +13,10 @@ from __future__ import annotations
 
 import signal
 from collections.abc import Iterable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from amt_hydra.constants import ENV_TRAINING_JOB_NAME
-from amt_hydra.local.store import JobDir
+from amt_hydra.local.store import DamagedStoreError, JobDir
+from amt_hydra.local.trials.descendants import owns, signal_marked
 from amt_hydra.local.trials.process import kill_group
 from amt_hydra.local.trials.record import STOP_USER, TrialRecord
 
@@ -58,6 +58,7 @@ def _close(rec: TrialRecord, now: float) -> None:
     for pid in (rec.pid, *rec.host_pids):  # every host of the job
         if pid is not None and owns(pid, rec.name):
             kill_group(pid, signal.SIGKILL)
+    signal_marked(rec.name, signal.SIGKILL)
     rec.end_time = now
     if rec.stop_cause is not None:
         rec.status = "Stopped"
@@ -66,15 +67,6 @@ def _close(rec: TrialRecord, now: float) -> None:
     rec.status, rec.stop_cause = "Failed", STOP_USER
     rec.failure_reason, rec.failure_kind = INTERRUPTED_REASON, "RetryableError"
     rec.set_secondary("Failed", now, INTERRUPTED_REASON)
-
-
-def owns(pid: int, job_name: str) -> bool:
-    """Whether process `pid` is the toolkit of training job `job_name` (its environment says so)."""
-    try:
-        environ = Path(f"/proc/{pid}/environ").read_bytes()
-    except OSError:
-        return False
-    return f"{ENV_TRAINING_JOB_NAME}={job_name}".encode() in environ.split(b"\0")
 
 
 def abort(
@@ -86,6 +78,9 @@ def abort(
             executor.kill(trial)
         trial.abort(reason, now)
         job.write_trial(trial.record)
-    tuning = job.tuning()
+    try:
+        tuning = job.tuning()
+    except DamagedStoreError:  # the error being handled may be this very damage: report it, change nothing
+        return
     tuning.update(status="Failed", end_time=now, failure_reason=reason[:1024], last_modified=now)
     job.write_tuning(tuning)

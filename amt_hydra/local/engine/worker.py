@@ -74,7 +74,7 @@ def run_engine(
     """
     from amt_hydra.local.engine.loop import Engine
     from amt_hydra.local.engine.recovery import abort
-    from amt_hydra.local.store import JobStore
+    from amt_hydra.local.store import DamagedStoreError, JobStore
 
     store = JobStore(root)
     job = store.find(name)
@@ -99,8 +99,11 @@ def run_engine(
     try:
         engine = Engine(store, job, clock=clock)
         engine.run()
-    except Exception as err:  # an engine bug: fail the tuning job loudly rather than leave it hanging
-        traceback.print_exc()
+    except Exception as err:  # an engine bug or a damaged store: fail the tuning job rather than leave it hanging
+        if isinstance(err, DamagedStoreError):  # one line: the client reports the same on describe/resume
+            print(f"error: {err}", file=sys.stderr)
+        else:
+            traceback.print_exc()
         reason = f"InternalServerError: local engine error: {type(err).__name__}: {err} (see {job.path}/worker.log)"
         running = list(engine.running.values()) if engine is not None else []
         abort(job, getattr(engine, "executor", None), running, reason, clock())

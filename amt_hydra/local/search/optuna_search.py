@@ -243,7 +243,7 @@ class BayesianSearch(OptunaSearch):
     """Bayesian: Optuna's GPSampler after a random start (torch imported only here)."""
 
     def make_sampler(self, seed: int) -> Any:
-        return gp_sampler(self.setup.max_jobs, seed)
+        return gp_sampler(self.setup.max_jobs, seed, self.seed)
 
 
 class HyperbandSearch(OptunaSearch):

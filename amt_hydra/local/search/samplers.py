@@ -1,6 +1,7 @@
 """Optuna samplers and pruners for the AMT strategies (the `Search` classes in optuna_search.py pick them).
 
-Bayesian = Optuna's GPSampler (Gaussian process, log expected improvement, as in the AMT paper; it
+Bayesian = `BatchGPSampler` (batch_gp.py: Optuna's GPSampler, Gaussian process and log expected
+improvement as in the AMT paper, with a Sobol startup and kriging-believer fantasies for running jobs; it
 needs torch, imported only when the strategy is Bayesian). Random = RandomSampler. Hyperband =
 RandomSampler for new configurations ("chosen randomly", amt-semantics §2.1) with Optuna's
 HyperbandPruner over the intermediate values, MinResource/MaxResource as given or inferred, reduction
@@ -28,8 +29,8 @@ def random_sampler(seed: int) -> Any:
     return RandomSampler(seed=seed)
 
 
-def gp_sampler(max_jobs: int, seed: int) -> Any:
-    """Bayesian: GPSampler after `startup_trials` random ones; running jobs count through its batch acquisition."""
+def gp_sampler(max_jobs: int, seed: int, study_seed: int = 0) -> Any:
+    """Bayesian for one draw (`seed`); `study_seed` is the tuning job's, shared by all its draws (Sobol start)."""
     try:
         import torch  # noqa: F401  (GPSampler needs it; fail here with the install hint)
     except ImportError as err:
@@ -37,14 +38,9 @@ def gp_sampler(max_jobs: int, seed: int) -> Any:
             "The Bayesian strategy of the local launcher uses Optuna's GPSampler, which needs torch: "
             "pip install torch (CPU wheels: --index-url https://download.pytorch.org/whl/cpu)"
         ) from err
-    from optuna.samplers import GPSampler
+    from amt_hydra.local.search.batch_gp import BatchGPSampler
 
-    return GPSampler(
-        seed=seed,
-        independent_sampler=random_sampler(seed),
-        n_startup_trials=startup_trials(max_jobs),
-        warn_independent_sampling=False,
-    )
+    return BatchGPSampler(seed=seed, space_filling_seed=study_seed, n_startup_trials=startup_trials(max_jobs))
 
 
 def nop_pruner() -> Any:

@@ -8,7 +8,6 @@ watches and stops jobs. Another backend (a container, a cluster) is one more sub
 from __future__ import annotations
 
 import logging
-import signal
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -20,9 +19,10 @@ from amt_hydra.local.setup.tuning_setup import Definition
 from amt_hydra.local.store import JobDir
 from amt_hydra.local.trials.artifacts import output_folder, pack
 from amt_hydra.local.trials.failure import failure_reason
+from amt_hydra.local.trials.forkserver import ToolkitStarter
 from amt_hydra.local.trials.hosts import HostGroup, host_folder, host_names, rendezvous_env, split_cores
 from amt_hydra.local.trials.layout import JobSpec, channels, environment, hyperparameters, prepare
-from amt_hydra.local.trials.process import ToolkitProcess, wait_any
+from amt_hydra.local.trials.process import wait_any
 from amt_hydra.local.trials.resources import CpuSlots, is_gpu_type
 from amt_hydra.local.trials.trial import Trial
 
@@ -41,8 +41,9 @@ class TrialExecutor(ABC):
         """Start the job (it is `InProgress`/`Training` afterwards: `trial.started` was called)."""
 
     @abstractmethod
-    def new_lines(self, trial: Trial, final: bool = False) -> list[str]:
-        """Log lines written since the last call (with the unterminated rest when `final`)."""
+    def new_lines(self, trial: Trial, final: bool = False) -> list[str] | None:
+        """Log lines from a bounded piece of what was written since the last call (with the unterminated
+        rest when `final`); None when nothing new was written. Memory stays bounded whatever a job prints."""
 
     @abstractmethod
     def poll(self, trial: Trial, now: float) -> int | None:
@@ -64,6 +65,10 @@ class TrialExecutor(ABC):
     def wait(self, trials: list[Trial], timeout: float) -> None:
         """Sleep up to `timeout`, waking early when one of `trials` ends."""
 
+    def capped_lines(self, trial: Trial) -> int:
+        """How many of the job's log lines were cut to the scan cap (0 for a backend without one)."""
+        return 0
+
 
 ExecutorFactory = Callable[[JobDir, EngineSettings, int, int, Callable[[float], None]], TrialExecutor]
 
@@ -82,6 +87,7 @@ class ToolkitExecutor(TrialExecutor):
     ) -> None:
         self.job, self.settings, self.sleep = job, settings, sleep
         self.slots = CpuSlots(settings.cpus(), parallel, gpus)
+        self.starter = ToolkitStarter(settings.python, settings.fork_server)
 
     def start(self, trial: Trial, definition: Definition, now: float) -> None:
         rec = trial.record
@@ -108,10 +114,10 @@ class ToolkitExecutor(TrialExecutor):
             spec = replace(job, current_host=hosts[index], cpus=cores, gpu=self._host_gpu(job.gpu, index))
             where = host_folder(folder, index)
             prepare(where / "opt_ml", spec)
-            proc = ToolkitProcess(where / "output.log", self.settings.python)
             env = environment(where / "opt_ml", spec)
-            proc.start(env, cwd=where, cpus=cores)
-            group.processes.append(proc)
+            marker = rec.name if index == 0 else None  # the first host's exit or stop ends them all
+            group.processes.append(self.starter.start(where / "output.log", env, cwd=where, cpus=cores,
+                                                      job_name=marker))
         rec.host_pids = group.pids[1:]
         trial.started(group.pid, now)
 
@@ -119,8 +125,11 @@ class ToolkitExecutor(TrialExecutor):
         """Host i of a GPU job gets the device after host i-1's (round robin over this machine's)."""
         return None if first is None else (first + index) % max(1, self.slots.gpus)
 
-    def new_lines(self, trial: Trial, final: bool = False) -> list[str]:
+    def new_lines(self, trial: Trial, final: bool = False) -> list[str] | None:
         return trial.process.new_lines(final=final)
+
+    def capped_lines(self, trial: Trial) -> int:
+        return trial.process.tail.capped_lines
 
     def poll(self, trial: Trial, now: float) -> int | None:
         trial.process.enforce(now)
@@ -148,8 +157,8 @@ class ToolkitExecutor(TrialExecutor):
         trial.process.terminate(now, self.settings.stop_grace_s)
 
     def kill(self, trial: Trial) -> None:
-        trial.process.signal(signal.SIGKILL)
-        trial.process.poll()
+        if trial.exit_code is None:  # an exited job was reaped: its pids may belong to other processes now
+            trial.process.kill()
 
     def failure_reason(self, trial: Trial, code: int) -> str:
         """From the first host, or from the host whose failure ended the job."""

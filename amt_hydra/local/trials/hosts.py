@@ -12,16 +12,18 @@ Host names resolve nowhere: the toolkit's DNS wait is skipped with its own switc
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from amt_hydra.local.trials.logtail import LogTail
 from amt_hydra.local.trials.process import ToolkitProcess, kill_group
 
 LOOPBACK = "127.0.0.1"
+REAP_S = 10.0  # how long a SIGKILLed host may take to report its exit
 
 
 def host_names(count: int) -> tuple[str, ...]:
@@ -52,11 +54,16 @@ def host_folder(trial_folder: Path, index: int) -> Path:
 
 @dataclass
 class HostGroup:
-    """The running toolkit processes of one job, first host first."""
+    """The running toolkit processes of one job, first host first (plain or forked: see forkserver.py).
+
+    Only the first host carries the job's marker kill (`job_name`): all hosts share `TRAINING_JOB_NAME`, so
+    another host's exit must not kill the job; the first host's exit or stop reaches the others through it.
+    A host is polled until it reports its exit code, never after (its pid may belong to another process then).
+    """
 
     processes: list[ToolkitProcess]
     failed_host: int = 0  # the host whose exit code is the job's
-    codes: dict[int, int] = field(default_factory=dict)
+    codes: dict[int, int] = field(default_factory=dict)  # host index -> exit code, once collected
 
     @property
     def pid(self) -> int:
@@ -67,7 +74,12 @@ class HostGroup:
         """Every host's pid, which is also its process group."""
         return [p.pid for p in self.processes]
 
-    def new_lines(self, final: bool = False) -> list[str]:
+    @property
+    def tail(self) -> LogTail:
+        """The first host's log tail: metrics are read from its log only."""
+        return self.processes[0].tail
+
+    def new_lines(self, final: bool = False) -> list[str] | None:
         return self.processes[0].new_lines(final=final)
 
     def poll(self) -> int | None:
@@ -76,47 +88,58 @@ class HostGroup:
         The first host is looked at first, so a host that only failed because the first one had ended
         (its peer vanished) does not fail a job that completed. Hosts still running are then killed.
         """
-        code = self.processes[0].poll()
-        if code is None:
-            for index, proc in enumerate(self.processes[1:], start=1):
-                other = self.codes.get(index)
-                if other is None and (other := proc.poll()) is not None:
-                    self.codes[index] = other
-                if other and not self.failed_host and self.processes[0].kill_at is None:  # not when stopping
-                    self.failed_host = index
-                    self.signal(signal.SIGKILL)  # a host failed: the job ends with it
-            return None
-        self.signal(signal.SIGKILL)
-        for index, proc in enumerate(self.processes[1:], start=1):
-            if index not in self.codes:  # a host collected before is never signalled again
-                self.codes[index] = _reap(proc)
-        return code if not self.failed_host else self.codes[self.failed_host]
+        if 0 not in self.codes:
+            code = self.processes[0].poll()
+            if code is None:
+                self._watch_others()
+                return None
+            self.codes[0] = code
+            self.signal(signal.SIGKILL)
+            for index in self._running():
+                self.codes[index] = _reap(self.processes[index])
+        return self.codes[self.failed_host]
+
+    def _watch_others(self) -> None:
+        """Collect hosts 2..N that exited; one failing (unless the job is being stopped) ends the job."""
+        for index in self._running():
+            code = self.processes[index].poll()
+            if code is None:
+                continue
+            self.codes[index] = code
+            if code and not self.failed_host and self.processes[0].kill_at is None:
+                self.failed_host = index
+                self.signal(signal.SIGKILL)  # a host failed: the job ends with it
 
     def signal(self, sig: int) -> None:
-        for proc in self.processes:
-            if proc.proc is not None and proc.proc.returncode is None:
-                kill_group(proc.pid, sig)
+        """`sig` to the process group of every host not collected yet."""
+        for index in self._running():
+            kill_group(self.processes[index].pid, sig)
+
+    def kill(self) -> None:
+        """SIGKILL every host still running and collect each (bounded), so none is left behind."""
+        self.signal(signal.SIGKILL)
+        for index in self._running():
+            self.codes[index] = _reap(self.processes[index])
 
     def terminate(self, now: float, grace_s: float) -> None:
-        for proc in self.processes:
+        for proc in self.live():
             proc.terminate(now, grace_s)
 
     def enforce(self, now: float) -> None:
-        for proc in self.processes:
+        for proc in self.live():
             proc.enforce(now)
 
     def live(self) -> list[ToolkitProcess]:
-        return [p for p in self.processes if p.proc is not None and p.proc.returncode is None]
+        return [self.processes[i] for i in self._running()]
+
+    def _running(self) -> list[int]:
+        return [i for i in range(len(self.processes)) if i not in self.codes]
 
 
-def _reap(proc: ToolkitProcess) -> int:
-    """Wait (without reaping) for a host the SIGKILL has just reached, then collect it: `poll` cleans its
-    group while the unreaped host still holds the group id, so no other group can be hit."""
-    assert proc.proc is not None
-    if proc.proc.returncode is None and hasattr(os, "waitid"):
-        try:
-            os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)
-        except ChildProcessError:
-            pass
-    code = proc.poll()
+def _reap(proc: ToolkitProcess, bound_s: float = REAP_S) -> int:
+    """Poll a host the SIGKILL has just reached until it reports its exit code (its `poll` cleans its group
+    while the unreaped host still holds the group id); SIGKILL's status if it never does within `bound_s`."""
+    deadline = time.monotonic() + bound_s
+    while (code := proc.poll()) is None and time.monotonic() < deadline:
+        time.sleep(0.01)
     return -signal.SIGKILL if code is None else code

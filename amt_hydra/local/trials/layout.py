@@ -79,7 +79,8 @@ def environment(base: Path, spec: JobSpec, inherited: Mapping[str, str] | None =
     """The toolkit's environment: this machine's, minus SageMaker variables, plus what the container has.
 
     PYTHONUNBUFFERED is set as SageMaker's framework images set it, so metrics arrive line by line.
-    Thread variables give each job its share of the cores; the request's Environment wins over them.
+    Thread variables give each job its share of the cores; the request's Environment wins over them, but
+    not over the job's identity (its base dir, name and ARN).
     """
     source = os.environ if inherited is None else inherited
     env = {k: v for k, v in source.items() if not k.startswith(_NOT_INHERITED_PREFIXES)}
@@ -87,16 +88,14 @@ def environment(base: Path, spec: JobSpec, inherited: Mapping[str, str] | None =
     env.update({var: threads for var in THREAD_ENV_VARS if threads})
     if spec.gpu is not None:
         env["CUDA_VISIBLE_DEVICES"] = str(spec.gpu)
-    env.update(
-        {
-            ENV_TOOLKIT_BASE_DIR: str(base),
-            ENV_TRAINING_JOB_NAME: spec.name,
-            ENV_TRAINING_JOB_ARN: spec.arn,
-            "PYTHONUNBUFFERED": "1",
-        }
-    )
+    env["PYTHONUNBUFFERED"] = "1"
     env.update(spec.extra_env)
     env.update(spec.environment)
+    # Set last: TRAINING_JOB_NAME is also the marker by which the engine finds every process of the job
+    # (trials/descendants.py); the create-time checks refuse these names in the request's Environment.
+    env.update(
+        {ENV_TOOLKIT_BASE_DIR: str(base), ENV_TRAINING_JOB_NAME: spec.name, ENV_TRAINING_JOB_ARN: spec.arn}
+    )
     return env
 
 

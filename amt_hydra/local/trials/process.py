@@ -1,9 +1,11 @@
 """One training job's toolkit process: start it, tail its log, stop it, wait for it.
 
 The process writes stdout and stderr straight into the job's log file (so the log is complete even if
-the engine dies), and the engine tails that file. It runs in its own session: stopping it sends
-SIGTERM to the whole process group (toolkit and script), then SIGKILL after the grace period, as
-`docker stop` does on SageMaker. It starts without a shell; argv and environment pass literally.
+the engine dies), and the engine tails that file in bounded chunks (trials/logtail.py). It runs in its
+own session: stopping it sends SIGTERM to the whole process group (toolkit and script) and to every
+process carrying the job's marker (trials/descendants.py: those that left the group), then SIGKILL after
+the grace period, as `docker stop` does on SageMaker. Whatever is left when the toolkit exits is killed.
+It starts without a shell; argv and environment pass literally.
 Each host of a multi-instance job is one such process, in a session of its own: the kernel's autogroup
 scheduler shares the CPU between sessions, so jobs and hosts sharing one session would get one share.
 """
@@ -18,18 +20,21 @@ import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from amt_hydra.local.trials.descendants import signal_marked
+from amt_hydra.local.trials.logtail import LogTail
+
 TOOLKIT = ("-m", "sagemaker_training.cli.train")
 
 
 class ToolkitProcess:
     """A running `python -m sagemaker_training.cli.train` for one job directory."""
 
-    def __init__(self, log_path: Path, python: str | None = None) -> None:
+    def __init__(self, log_path: Path, python: str | None = None, job_name: str | None = None) -> None:
         self.log_path = log_path
         self.python = python or sys.executable
+        self.job_name = job_name  # the marker in the environment of all its processes
         self.proc: subprocess.Popen[bytes] | None = None
-        self._offset = 0
-        self._partial = b""
+        self.tail = LogTail(log_path)
         self.kill_at: float | None = None
         self.pidfd: int | None = None
 
@@ -62,18 +67,9 @@ class ToolkitProcess:
         assert self.proc is not None
         return self.proc.pid
 
-    def new_lines(self, final: bool = False) -> list[str]:
-        """Complete lines appended to the log since the last call (and the unterminated rest if final)."""
-        with open(self.log_path, "rb") as f:
-            f.seek(self._offset)
-            chunk = f.read()
-        self._offset += len(chunk)
-        data = self._partial + chunk
-        *lines, self._partial = data.split(b"\n")
-        if final and self._partial:
-            lines.append(self._partial)
-            self._partial = b""
-        return [line.decode("utf-8", errors="replace").rstrip("\r") for line in lines]
+    def new_lines(self, final: bool = False) -> list[str] | None:
+        """Lines of the next chunk of the log (the unterminated rest too if final); None: nothing new."""
+        return self.tail.read(final=final)
 
     def poll(self) -> int | None:
         """The exit status once the toolkit has exited; leftovers in its group are killed first."""
@@ -91,6 +87,7 @@ class ToolkitProcess:
             return None
         # The unreaped leader keeps the group id reserved, so this cannot hit an unrelated group.
         kill_group(self.proc.pid, signal.SIGKILL)
+        self.signal_job(signal.SIGKILL)
         if self.pidfd is not None:
             os.close(self.pidfd)
             self.pidfd = None
@@ -100,11 +97,19 @@ class ToolkitProcess:
         """SIGTERM to the group now; `enforce` sends SIGKILL once `grace_s` has passed."""
         if self.kill_at is None:
             kill_group(self.pid, signal.SIGTERM)
+            self.signal_job(signal.SIGTERM)
             self.kill_at = now + grace_s
 
     def enforce(self, now: float) -> None:
         if self.kill_at is not None and now >= self.kill_at:
             kill_group(self.pid, signal.SIGKILL)
+            self.signal_job(signal.SIGKILL)
+            self.kill_at = float("inf")  # once; what the job forks later is killed when it exits
+
+    def signal_job(self, sig: int) -> None:
+        """`sig` to the job's processes outside its group (setsid, double fork), found by their marker."""
+        if self.job_name is not None:
+            signal_marked(self.job_name, sig)
 
 
 def kill_group(pgid: int, sig: int) -> None:

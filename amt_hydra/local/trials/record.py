@@ -44,6 +44,7 @@ class TrialRecord:
     rung_attrs: dict[str, float] = field(default_factory=dict)
     transitions: list[list[Any]] = field(default_factory=list)  # [SecondaryStatus, start, message]
     artifacts: dict[str, str] = field(default_factory=dict)  # model.tar.gz / output.tar.gz -> local path
+    warnings: list[str] = field(default_factory=list)  # what metric scanning skipped (regex timeouts, caps)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrialRecord:

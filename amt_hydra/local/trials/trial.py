@@ -32,6 +32,8 @@ class Trial:
     slot: int | None = None
     stop_cause: str | None = None
     output_dir: Path | None = None  # the local folder standing for <S3OutputPath>/<job>/output
+    exit_code: int | None = None  # set when the process has exited; the job settles once its log is read
+    exit_time: float = 0.0  # when the exit was seen: the job's end time, however long its log takes to read
 
     @classmethod
     def create(

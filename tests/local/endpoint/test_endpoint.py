@@ -22,7 +22,8 @@ from botocore.exceptions import ClientError, ParamValidationError
 
 from amt_hydra.constants import TERMINAL_TUNING as TERMINAL
 from amt_hydra.local.api.client import LocalSageMakerClient
-from amt_hydra.local.endpoint import client_dispatch, inprocess_client
+from amt_hydra.local.api.operations import dispatch
+from amt_hydra.local.endpoint import inprocess_client
 from tests.local.conftest import CODE_URI, DATA_URI, X_RANGE, make_request, wait_for
 
 REGION = "us-east-1"
@@ -86,7 +87,7 @@ def sm(request: pytest.FixtureRequest, store_root: Path, bucket_root: Path, sour
 
         url = request.getfixturevalue("endpoint_url")
         return boto3.client("sagemaker", endpoint_url=url, region_name=REGION, **DUMMY)
-    return inprocess_client(client_dispatch(local_client(store_root, bucket_root, source_dir)), REGION)
+    return inprocess_client(dispatch(local_client(store_root, bucket_root, source_dir).context), REGION)
 
 
 def unique(stem: str) -> str:

@@ -63,14 +63,15 @@ print(f"epoch 0\tloss: {(args.x - 0.3) ** 2}", flush=True)
 """
 
 
-@pytest.fixture
-def hosts_client(client_factory, tmp_path: Path, data_dir: Path):
+@pytest.fixture(params=[True, False], ids=["forked", "plain"])
+def hosts_client(request, client_factory, tmp_path: Path, data_dir: Path):
+    """Hosts forked by the fork server, or started as plain subprocesses: the same contract either way."""
     src = tmp_path / "src"
     src.mkdir()
     (src / "train.py").write_text(HOSTS_PY)
     s3 = tmp_path / "s3-output"
     copies = {CODE_URI: str(src), DATA_URI: str(data_dir), OUTPUT_URI: str(s3)}
-    return client_factory(local_copies=copies), s3
+    return client_factory(local_copies=copies, fork_server=request.param), s3
 
 
 def _run(client: Any, name: str, mode: str, shared: Path) -> tuple[dict, dict]:

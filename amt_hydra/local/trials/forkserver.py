@@ -1,0 +1,172 @@
+"""How a job's toolkit process is started: forked by a fork server that has the toolkit's dependencies
+imported (one per engine), else as a plain `python -m sagemaker_training.cli.train` subprocess.
+
+A forked job is the same toolkit code with the same contract as a plain one (own session, environment,
+cwd, cores, log; SIGTERM/SIGKILL to its group; Popen-style exit status), but it skips an interpreter
+start-up and the toolkit's imports. The server (`forkserver_main.py`) reports each job's pid and exit
+status over a pipe; the engine waits on that pipe. Plain subprocesses are used when `fork_server` is off,
+off Linux, when the server cannot start (e.g. the toolkit is not importable), or once it has died.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import weakref
+from collections.abc import Mapping
+from pathlib import Path
+
+from amt_hydra.local.trials.process import ToolkitProcess
+
+MAIN = Path(__file__).with_name("forkserver_main.py")
+PAD = "AMT_HYDRA_FORK_SERVER_ENV_ROOM"  # room in the server's environment block for each job's variables
+READY_S = 60.0  # the server imports the toolkit (~0.4 s, more under load) before its first job
+KILLED = -signal.SIGKILL  # status of a job whose server died before reporting it
+
+
+class ForkServerError(OSError):
+    """The fork server is gone or refused a job."""
+
+
+class ForkServer:
+    """The engine's end of one fork server process."""
+
+    def __init__(self, python: str) -> None:
+        env = {**os.environ, PAD: "." * 16384}
+        self.proc = subprocess.Popen([python, "-u", str(MAIN)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.out = self.proc.stdout.fileno()
+        os.set_blocking(self.out, False)
+        self.exits: dict[int, int] = {}
+        self.replies: dict[int, str] = {}
+        self.dead = False
+        self._buffer = b""
+        self._ids = itertools.count()
+
+    def fileno(self) -> int:
+        """Readable when the server has something to report (a job ended), or died."""
+        return self.out
+
+    def spawn(self, env: Mapping[str, str], cwd: Path, cpus: tuple[int, ...], log: Path) -> int:
+        """Fork one job; its pid once it runs."""
+        rid = next(self._ids)
+        request = {"id": rid, "env": dict(env), "cwd": str(cwd), "cpus": list(cpus), "log": str(log)}
+        try:
+            self.proc.stdin.write(json.dumps(request).encode() + b"\n")  # type: ignore[union-attr]
+            self.proc.stdin.flush()  # type: ignore[union-attr]
+        except (BrokenPipeError, ValueError) as e:
+            self.dead = True
+            raise ForkServerError(f"fork server is gone: {e}") from e
+        while rid not in self.replies:
+            if self.dead or not select.select([self.out], [], [], READY_S)[0]:
+                self.dead = True
+                raise ForkServerError("fork server did not answer")
+            self.drain()
+        kind, value = self.replies.pop(rid)
+        if kind != "pid":
+            raise ForkServerError(value)
+        return int(value)
+
+    def drain(self) -> None:
+        """Read what the server has reported so far, without blocking."""
+        try:
+            chunk = os.read(self.out, 65536)
+        except BlockingIOError:
+            return
+        if not chunk:
+            self.dead = True
+            return
+        *lines, self._buffer = (self._buffer + chunk).split(b"\n")
+        for line in lines:
+            kind, key, value = line.decode().split(" ", 2)
+            if kind == "exit":
+                self.exits[int(key)] = int(value)
+            else:
+                self.replies[int(key)] = (kind, value)  # type: ignore[assignment]
+
+    def exit_code(self, pid: int) -> int | None:
+        self.drain()
+        if pid in self.exits:
+            return self.exits.pop(pid)
+        if self.dead and not _alive(pid):
+            return KILLED
+        return None
+
+    def close(self) -> None:
+        """EOF ends the server; jobs still running keep running (as plain ones outlive a dead engine)."""
+        try:
+            self.proc.stdin.close()  # type: ignore[union-attr]
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc.stdout.close()  # type: ignore[union-attr]
+
+
+class ForkedToolkitProcess(ToolkitProcess):
+    """A job forked by the fork server; waits, stops and reads its status like a plain ToolkitProcess."""
+
+    def __init__(self, log_path: Path, server: ForkServer, pid: int, job_name: str | None = None) -> None:
+        super().__init__(log_path, job_name=job_name)
+        self.server, self._pid = server, pid
+        self.returncode: int | None = None
+        self.pidfd = server.fileno()  # what `wait_any` selects on: the server reports the exit there
+
+    @property
+    def pid(self) -> int:
+        return self._pid
+
+    def poll(self) -> int | None:
+        """The exit status the server reported (it killed what was left in the job's group before reaping);
+        the job's processes outside its group are found by their marker, as for a plain process."""
+        if self.returncode is None:
+            self.returncode = self.server.exit_code(self._pid)
+            if self.returncode is not None:
+                self.signal_job(signal.SIGKILL)
+        return self.returncode
+
+
+class ToolkitStarter:
+    """Starts each job's toolkit process for one engine (and owns its fork server)."""
+
+    def __init__(self, python: str | None, fork_server: bool = True) -> None:
+        self.python = python or sys.executable
+        self.server: ForkServer | None = None
+        if fork_server and sys.platform == "linux" and hasattr(os, "waitid"):
+            try:
+                self.server = ForkServer(self.python)
+            except OSError as e:
+                print(f"fork server not started ({e}); jobs start as plain subprocesses", file=sys.stderr)
+            else:
+                weakref.finalize(self, self.server.close)
+
+    def start(self, log: Path, env: Mapping[str, str], cwd: Path, cpus: tuple[int, ...] = (),
+              job_name: str | None = None) -> ToolkitProcess:
+        """`job_name`: the marker in the job's environment by which its escaped processes are found."""
+        if self.server is not None and not self.server.dead:
+            try:
+                pid = self.server.spawn(env, cwd, cpus, log)
+                return ForkedToolkitProcess(log, self.server, pid, job_name)
+            except ForkServerError as e:
+                print(f"fork server unusable ({e}); jobs start as plain subprocesses", file=sys.stderr)
+        proc = ToolkitProcess(log, self.python, job_name)
+        proc.start(env, cwd=cwd, cpus=cpus)
+        return proc
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

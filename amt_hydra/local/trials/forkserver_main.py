@@ -1,0 +1,187 @@
+"""The fork server: a process that imports the training toolkit's dependencies once and forks each job.
+
+Started by the engine (`forkserver.ForkServer`) as `python -u <this file>`, so it needs only the standard
+library and the toolkit (it may run under `launcher.python`, which need not have amt_hydra installed).
+Protocol, one line each way: the engine writes `{"id", "env", "cwd", "cpus", "log"}` as JSON on stdin; the
+server answers `pid ID PID` (or `error ID MESSAGE`) once the job runs, and `exit PID CODE` (Popen's
+returncode: negative for a signal) when it ended. Before reaping a job it SIGKILLs what is left in its process
+group (the unreaped leader keeps the group id reserved), as the plain runner does. The server exits at EOF
+and leaves its jobs running, like a dead engine leaves plain toolkit processes; a resume then kills them.
+
+A job is `sagemaker_training.cli.train.main()` in a forked child, in a new session, with the job's
+environment, working directory, CPU affinity and log; it is the same toolkit code, minus one interpreter
+start-up and the ~0.35 s of imports (boto3, paramiko, psutil) that every plain toolkit process pays.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import select
+import signal
+import sys
+import traceback
+
+if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
+    del sys.path[0]  # run as a script: this folder's modules must not shadow anything
+
+TOOLKIT = "sagemaker_training"
+MARK = "TRAINING_JOB_NAME"
+STOPS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+GPUS = 0  # set by preload
+
+
+def preload() -> None:
+    """Import the toolkit's dependencies; drop its own modules, which read SAGEMAKER_BASE_DIR at import.
+    The GPU count the toolkit asks `nvidia-smi --list-gpus` for on every start (the whole machine's: it
+    ignores CUDA_VISIBLE_DEVICES) is asked once here, with the toolkit's own function."""
+    import sagemaker_training.cli.train  # noqa: F401
+    from sagemaker_training import environment
+
+    global GPUS
+    GPUS = environment.num_gpus()
+    for name in [m for m in sys.modules if m == TOOLKIT or m.startswith(TOOLKIT + ".")]:
+        del sys.modules[name]
+
+
+def serve(inp: int, out: int) -> None:
+    """Read requests until EOF; report pids and exit statuses."""
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_w, False)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    for sig in STOPS:  # only EOF ends the server: a signal meant for the engine must not orphan its jobs
+        signal.signal(sig, signal.SIG_IGN)
+    buffer = b""
+    while True:
+        ready, _, _ = select.select([inp, wake_r], [], [])
+        if wake_r in ready:
+            os.read(wake_r, 4096)
+            reap(out)
+        if inp in ready:
+            chunk = os.read(inp, 65536)
+            if not chunk:
+                return
+            *lines, buffer = (buffer + chunk).split(b"\n")
+            for line in lines:
+                os.write(out, start(json.loads(line)).encode())
+
+
+def start(request: dict) -> str:
+    """Fork the job; answer once it has taken on the job's identity (environment, cores), not before."""
+    ready_r, ready_w = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError as e:
+        os.close(ready_r)
+        os.close(ready_w)
+        return f"error {request['id']} {e}\n"
+    if pid == 0:
+        os.close(ready_r)
+        run_job(request, ready_w)  # never returns
+    os.close(ready_w)
+    os.read(ready_r, 1)  # b"" if it failed before: its exit status tells the rest
+    os.close(ready_r)
+    return f"pid {request['id']} {pid}\n"
+
+
+def reap(out: int) -> None:
+    while True:
+        try:
+            info = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        except ChildProcessError:
+            return
+        if info is None:
+            return
+        try:
+            os.killpg(info.si_pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        _, status = os.waitpid(info.si_pid, 0)
+        os.write(out, f"exit {info.si_pid} {os.waitstatus_to_exitcode(status)}\n".encode())
+
+
+def run_job(request: dict, ready: int) -> None:
+    """In the forked child: become the job's toolkit process, run it, exit with its status."""
+    code = 1
+    try:
+        enter(request, ready)
+        code = toolkit_main()
+    except BaseException:  # noqa: BLE001 - the child must never return into the server's loop
+        traceback.print_exc()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:  # noqa: BLE001
+                pass
+        os._exit(code)
+
+
+def enter(request: dict, ready: int) -> None:
+    """Session, descriptors, environment, directory and cores of the job, as the plain runner sets them."""
+    os.setsid()
+    signal.set_wakeup_fd(-1)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    for sig in STOPS:
+        signal.signal(sig, signal.default_int_handler if sig == signal.SIGINT else signal.SIG_DFL)
+    log = os.open(request["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.closerange(3, ready)
+    os.closerange(ready + 1, 65536)
+    os.chdir(request["cwd"])
+    env = request["env"]
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        show_environ(env)
+    except (OSError, ValueError, IndexError):  # no /proc: the job runs, only `ps e` shows the server's block
+        pass
+    if request.get("cpus"):
+        os.sched_setaffinity(0, request["cpus"])
+    os.write(ready, b"!")
+    os.close(ready)
+    unbuffered = bool(env.get("PYTHONUNBUFFERED"))
+    sys.stdout = open(1, "w", buffering=1 if unbuffered else -1, closefd=False, errors="backslashreplace")
+    sys.stderr = open(2, "w", buffering=1, closefd=False, errors="backslashreplace")
+    sys.path[0:0] = [os.getcwd()]  # as `python -m` started in the job folder would have it
+    sys.argv = ["train"]
+
+
+def show_environ(env: dict) -> None:
+    """Write the job's variables over this process's initial environment block, so that /proc/PID/environ
+    (what `ps e` and the engine's recovery read) names the job, as it does for an exec'd toolkit. The engine
+    starts the server with a padding variable to make room; os.environ no longer points into the block."""
+    fields = open("/proc/self/stat", "rb").read().rsplit(b")", 1)[1].split()
+    start, end = int(fields[47]), int(fields[48])  # env_start, env_end: stat fields 50 and 51 (3 is [0])
+    items = sorted(env.items(), key=lambda kv: kv[0] != MARK)
+    block = b"".join(f"{k}={v}".encode(errors="surrogateescape") + b"\0" for k, v in items)
+    size = end - start
+    if len(block) > size:
+        block = block[: block.rfind(b"\0", 0, size) + 1]
+    ctypes.memmove(start, block.ljust(size, b"\0"), size)
+
+
+def toolkit_main() -> int:
+    from sagemaker_training import environment
+    from sagemaker_training.cli import train
+
+    environment.num_gpus = lambda: GPUS  # asked once per server, not once per job (see preload)
+
+    try:
+        train.main()
+    except SystemExit as e:
+        if e.code is None or isinstance(e.code, int):
+            return e.code or 0
+        print(e.code, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    preload()
+    serve(sys.stdin.fileno(), sys.stdout.fileno())

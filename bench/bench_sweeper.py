@@ -1,0 +1,83 @@
+"""The AMT sweeper vs hydra-optuna-sweeper on the same trivial Hydra app: wall time of a whole sweep.
+
+Both sweep `examples/quadratic_app/my_app.py` (a task function of microseconds) over the same two
+ranges, N trials, Random sampling. The AMT sweeper submits one tuning job to the local engine: each
+trial is a real `sagemaker_training` toolkit job, P at a time. hydra-optuna-sweeper runs the trials in
+its own process with Hydra's basic launcher (batches of P, one after another). hydra-optuna-sweeper
+pins Optuna 2.10, so it lives in a side virtualenv, never among our dependencies:
+
+    python -m venv /tmp/hos && /tmp/hos/bin/pip install hydra-optuna-sweeper 'hydra-core==1.3.2'
+    python bench/bench_sweeper.py /tmp/hos/bin/python [--trials 30] [--parallel 2] [--repeats 3]
+
+Rounds alternate; printed: medians and the median of the per-round ratios (goal <= 1.5x).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+APP = REPO / "examples" / "quadratic_app" / "my_app.py"
+SEARCH = ["optimizer.lr=tag(log, interval(1e-4, 1e-1))", "model.depth=range(2, 8)"]
+IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.3-cpu-py311"
+
+
+def amt_command(trials: int, parallel: int, sweep_dir: Path) -> list[str]:
+    return [sys.executable, str(APP), "-m", "hydra/sweeper=amt", f"hydra.sweep.dir={sweep_dir}", *SEARCH,
+            "hydra.sweeper.strategy.name=Random", f"hydra.sweeper.limits.max_jobs={trials}",
+            f"hydra.sweeper.limits.max_parallel_jobs={parallel}", f"hydra.sweeper.estimator.image_uri={IMAGE}"]
+
+
+def optuna_command(python: str, trials: int, parallel: int, sweep_dir: Path) -> list[str]:
+    return [python, str(APP), "-m", "hydra/sweeper=optuna", "hydra/sweeper/sampler=random",
+            f"hydra.sweep.dir={sweep_dir}", *SEARCH, f"hydra.sweeper.n_trials={trials}",
+            f"hydra.sweeper.n_jobs={parallel}", "hydra.sweeper.direction=minimize"]
+
+
+def timed(cmd: list[str], env: dict[str, str], cwd: Path) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit(f"error: {' '.join(cmd[:4])} ... failed:\n{proc.stderr[-3000:]}")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("side_python", help="python of a virtualenv with hydra-optuna-sweeper")
+    parser.add_argument("--trials", type=int, default=30)
+    parser.add_argument("--parallel", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    probe = [args.side_python, "-c", "import hydra_plugins.hydra_optuna_sweeper"]
+    if not Path(args.side_python).exists() or subprocess.run(probe, capture_output=True).returncode != 0:
+        print(f"skipped: {args.side_python} has no hydra-optuna-sweeper "
+              "(python -m venv /tmp/hos && /tmp/hos/bin/pip install hydra-optuna-sweeper 'hydra-core==1.3.2')")
+        return
+    amt_s, hos_s = [], []
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        env = {**os.environ, "AMT_HYDRA_HOME": str(tmp / "store")}
+        for r in range(args.repeats):
+            hos_s.append(timed(optuna_command(args.side_python, args.trials, args.parallel, tmp / f"hos{r}"),
+                               env, tmp))
+            amt_s.append(timed(amt_command(args.trials, args.parallel, tmp / f"amt{r}"), env, tmp))
+            print(f"round {r + 1}: hydra-optuna-sweeper {hos_s[-1]:.2f} s   amt sweeper {amt_s[-1]:.2f} s",
+                  flush=True)
+    pair = statistics.median(a / h for a, h in zip(amt_s, hos_s, strict=True))
+    print(f"{args.trials} trials, {args.parallel} in parallel, {args.repeats} alternated rounds:")
+    print(f"median  hydra-optuna-sweeper: {statistics.median(hos_s):.2f} s   "
+          f"amt sweeper: {statistics.median(amt_s):.2f} s")
+    print(f"median of the per-round ratios: {pair:.2f}x (goal <= 1.5x)")
+
+
+if __name__ == "__main__":
+    main()
