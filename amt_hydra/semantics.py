@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from amt_hydra import constants as C
@@ -113,6 +113,16 @@ def sweep_values_problem(count: int) -> str | None:
 
 
 # -- search size ------------------------------------------------------------------------------------------
+def cardinality(kind: str, low: float | None, high: float | None, values: Sequence[str]) -> int | None:
+    """Distinct values of one range (either spelling of the kind); None for a continuous range."""
+    kind = kind.lower()
+    if kind == "categorical":
+        return len(values)
+    if kind == "integer":
+        return int(high) - int(low) + 1  # type: ignore[arg-type]
+    return None
+
+
 def combinations(cardinalities: Iterable[int | None]) -> int | None:
     """Distinct configurations of a search space, or None when a range is continuous."""
     sizes = list(cardinalities)

@@ -4,7 +4,7 @@ Both run as fresh processes, alternated, on the same overrides; the image-URI ca
 any repeated run), so amt-hydra's extra work is spec building, rendering, botocore validation,
 request.json and provenance. Prints medians and their ratio.
 
-    python bench/bench_dry_run.py [--repeats 15] [--experiment xgboost_fallbacks] [--before /work/main]
+    python bench/bench_dry_run.py [--repeats 15] [--experiment xgboost_fallbacks] [--before OLD_CHECKOUT]
 
 `--before CHECKOUT` adds a third arm, alternated with the other two: the same dry run from another
 checkout of amt-hydra (e.g. the main branch), for a before/after figure measured side by side.

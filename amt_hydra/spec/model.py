@@ -23,11 +23,9 @@ class ParameterRange:
     @property
     def cardinality(self) -> int | None:
         """Number of distinct values, or None for a continuous range."""
-        if self.kind == "categorical":
-            return len(self.values)
-        if self.kind == "integer":
-            return int(self.max) - int(self.min) + 1  # type: ignore[arg-type]
-        return None
+        from amt_hydra.semantics import cardinality
+
+        return cardinality(self.kind, self.min, self.max, self.values)
 
 
 @dataclass(frozen=True)

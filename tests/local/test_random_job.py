@@ -123,7 +123,7 @@ def test_script_sees_what_sagemaker_passes(finished: tuple[Any, dict]) -> None:
     assert env["TRAINING_JOB_NAME"] == job["TrainingJobName"]
     assert env["TRAINING_JOB_ARN"] == job["TrainingJobArn"]
     assert env["MY_SETTING"] == "a b;$HOME 'quoted'"  # the request's Environment, passed literally
-    assert env["SM_CURRENT_INSTANCE_TYPE"] == "ml.m5.large" and env["SM_CURRENT_HOST"] == "localhost"
+    assert env["SM_CURRENT_INSTANCE_TYPE"] == "ml.m5.large" and env["SM_CURRENT_HOST"] == "algo-1"  # as on SageMaker
     assert seen["channel"] == ["train.csv"]
     assert seen["resourceconfig.json"]["current_instance_type"] == "ml.m5.large"
     assert int(env["OMP_NUM_THREADS"]) == len(seen["affinity"])

@@ -15,6 +15,7 @@ from amt_hydra.local.arns import training_job_arn, tuning_job_arn
 from amt_hydra.local.engine.warm_start import parent_jobs
 from amt_hydra.local.setup.tuning_setup import TuningSetup, parse_request
 from amt_hydra.local.store import JobDir, JobStore
+from amt_hydra.local.trials.artifacts import MODEL, OUTPUT, output_uri
 from amt_hydra.local.trials.layout import hyperparameters
 from amt_hydra.local.trials.record import STOP_TUNING_END, TrialRecord, best_of
 
@@ -185,7 +186,7 @@ def describe_training_job(job: JobDir, rec: TrialRecord) -> dict[str, Any]:
     raw = definition.raw
     algorithm = {k: v for k, v in raw["AlgorithmSpecification"].items() if k != "MetricDefinitions"}
     algorithm["MetricDefinitions"] = [{"Name": n, "Regex": r} for n, r in definition.metrics.items()]
-    output_path = raw["OutputDataConfig"]["S3OutputPath"].rstrip("/")
+    output = output_uri(raw["OutputDataConfig"]["S3OutputPath"], rec.name)
     transitions = _transitions(rec)
     # Whole seconds, at least 1 (the model's minimum): a job that ran at all is billed a second.
     seconds = max(1, math.ceil(rec.end_time - rec.start_time)) if rec.start_time and rec.end_time else None
@@ -195,7 +196,7 @@ def describe_training_job(job: JobDir, rec: TrialRecord) -> dict[str, Any]:
             "TrainingJobName": rec.name,
             "TrainingJobArn": training_job_arn(rec.name),
             "TuningJobArn": tuning_job_arn(request["HyperParameterTuningJobName"]),
-            "ModelArtifacts": {"S3ModelArtifacts": f"{output_path}/{rec.name}/output/model.tar.gz"},
+            "ModelArtifacts": {"S3ModelArtifacts": f"{output}/{MODEL}"},
             "TrainingJobStatus": rec.status,
             "SecondaryStatus": rec.secondary,
             "FailureReason": rec.failure_reason,
@@ -228,6 +229,8 @@ def describe_training_job(job: JobDir, rec: TrialRecord) -> dict[str, Any]:
             "LocalObjectiveValues": [v for v, _ in rec.objective],
             "LocalLogPath": str(folder / "output.log"),
             "LocalJobDir": str(folder / "opt_ml"),
+            "LocalModelArtifacts": rec.artifacts.get(MODEL),  # the local file standing for S3ModelArtifacts
+            "LocalOutputArtifacts": rec.artifacts.get(OUTPUT),
         }
     )
 

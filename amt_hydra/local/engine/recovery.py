@@ -55,8 +55,9 @@ def recover(job: JobDir, records: dict[str, TrialRecord], now: float) -> list[Tr
 
 
 def _close(rec: TrialRecord, now: float) -> None:
-    if rec.pid is not None and owns(rec.pid, rec.name):
-        kill_group(rec.pid, signal.SIGKILL)
+    for pid in (rec.pid, *rec.host_pids):  # every host of the job
+        if pid is not None and owns(pid, rec.name):
+            kill_group(pid, signal.SIGKILL)
     signal_marked(rec.name, signal.SIGKILL)
     rec.end_time = now
     if rec.stop_cause is not None:

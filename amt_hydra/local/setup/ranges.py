@@ -33,11 +33,7 @@ class Range:
 
     @property
     def cardinality(self) -> int | None:
-        if self.kind == "Categorical":
-            return len(self.values)
-        if self.kind == "Integer":
-            return int(self.high) - int(self.low) + 1  # type: ignore[arg-type]
-        return None
+        return semantics.cardinality(self.kind, self.low, self.high, self.values)
 
     @property
     def reverse(self) -> bool:

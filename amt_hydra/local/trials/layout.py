@@ -4,7 +4,8 @@ The toolkit (`python -m sagemaker_training.cli.train` with `SAGEMAKER_BASE_DIR`)
 config files it reads on SageMaker, so the script sees the same argv and `SM_*` variables. The whole
 layout exists before the toolkit starts (gotcha §12.2: without `output/` a crash exits 0), one directory
 per job (§12.4: the toolkit reuses a non-empty `code/`), and `output/intermediate` exists so the toolkit
-leaves syncing it to "the platform" instead of trying S3.
+leaves syncing it to "the platform" instead of trying S3. Hosts are SageMaker's `algo-1..algo-N`;
+trials/hosts.py makes them work although those names do not resolve here (§12.1).
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from amt_hydra.constants import (
 from amt_hydra.local.setup.sources import decode_hp, encode_like, local_path
 from amt_hydra.local.setup.tuning_setup import Definition
 
-HOST = "localhost"  # must resolve: with algo-1 the toolkit waits for DNS forever (§12.1)
 GROUP = "homogeneousCluster"
 _NOT_INHERITED_PREFIXES = ("SM_", "SAGEMAKER_", "TRAINING_JOB_")
 
@@ -46,6 +46,8 @@ class JobSpec:
     cpus: tuple[int, ...] = ()
     gpu: int | None = None
     extra_env: Mapping[str, str] = field(default_factory=dict)
+    hosts: tuple[str, ...] = ("algo-1",)
+    current_host: str = "algo-1"
 
 
 def hyperparameters(definition: Definition, tuned: dict[str, str]) -> dict[str, str]:
@@ -67,7 +69,7 @@ def prepare(base: Path, spec: JobSpec) -> None:
         (base / sub).mkdir(parents=True, exist_ok=True)
     config = base / "input" / "config"
     _write(config / "hyperparameters.json", _local_hyperparameters(spec))
-    _write(config / "resourceconfig.json", _resource_config(spec.instance["InstanceType"]))
+    _write(config / "resourceconfig.json", _resource_config(spec))
     _write(config / "inputdataconfig.json", {c["ChannelName"]: _channel_config(c) for c in spec.channels})
     for channel in spec.channels:
         _link_channel(base / "input" / "data" / channel["ChannelName"], channel, spec.local_copies)
@@ -112,14 +114,15 @@ def _local_hyperparameters(spec: JobSpec) -> dict[str, str]:
     return hps
 
 
-def _resource_config(instance_type: str) -> dict[str, Any]:
+def _resource_config(spec: JobSpec) -> dict[str, Any]:
+    instance_type, hosts = spec.instance["InstanceType"], list(spec.hosts)
     return {
-        "current_host": HOST,
-        "hosts": [HOST],
+        "current_host": spec.current_host,
+        "hosts": hosts,
         "current_instance_type": instance_type,
         "current_group_name": GROUP,
         "network_interface_name": "eth0",
-        "instance_groups": [{"instance_group_name": GROUP, "instance_type": instance_type, "hosts": [HOST]}],
+        "instance_groups": [{"instance_group_name": GROUP, "instance_type": instance_type, "hosts": hosts}],
     }
 
 

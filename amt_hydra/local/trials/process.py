@@ -6,6 +6,8 @@ own session: stopping it sends SIGTERM to the whole process group (toolkit and s
 process carrying the job's marker (trials/descendants.py: those that left the group), then SIGKILL after
 the grace period, as `docker stop` does on SageMaker. Whatever is left when the toolkit exits is killed.
 It starts without a shell; argv and environment pass literally.
+Each host of a multi-instance job is one such process, in a session of its own: the kernel's autogroup
+scheduler shares the CPU between sessions, so jobs and hosts sharing one session would get one share.
 """
 
 from __future__ import annotations

@@ -35,13 +35,15 @@ class TrialRecord:
     failure_reason: str | None = None
     failure_kind: str | None = None  # NonRetryableError | RetryableError
     instance: dict[str, Any] = field(default_factory=dict)
-    pid: int | None = None
+    pid: int | None = None  # the first host's toolkit (its process group)
+    host_pids: list[int] = field(default_factory=list)  # the other hosts' toolkits
     stop_cause: str | None = None
     counts_budget: bool = True
     requeued: bool = False
     optuna_number: int | None = None
     rung_attrs: dict[str, float] = field(default_factory=dict)
     transitions: list[list[Any]] = field(default_factory=list)  # [SecondaryStatus, start, message]
+    artifacts: dict[str, str] = field(default_factory=dict)  # model.tar.gz / output.tar.gz -> local path
     warnings: list[str] = field(default_factory=list)  # what metric scanning skipped (regex timeouts, caps)
 
     @classmethod

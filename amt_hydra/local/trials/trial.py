@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from amt_hydra.local.search.base import Suggestion
@@ -30,6 +31,7 @@ class Trial:
     process: Any = None
     slot: int | None = None
     stop_cause: str | None = None
+    output_dir: Path | None = None  # the local folder standing for <S3OutputPath>/<job>/output
     exit_code: int | None = None  # set when the process has exited; the job settles once its log is read
     exit_time: float = 0.0  # when the exit was seen: the job's end time, however long its log takes to read
 
