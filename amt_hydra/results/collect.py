@@ -16,22 +16,22 @@ def describe(client: Any, name: str) -> dict[str, Any]:
     return response
 
 
-def training_jobs(client: Any, name: str, objective: str | None = None) -> list[dict[str, Any]]:
-    """Every training job's summary, plus what DescribeTrainingJob adds for the report (see `_details`)."""
-    summaries: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {
-        "HyperParameterTuningJobName": name,
-        "MaxResults": 100,
-        "SortBy": "CreationTime",
-    }
+def summaries(client: Any, name: str) -> list[dict[str, Any]]:
+    """Every training job's summary, in creation order, paging with NextToken."""
+    out: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"HyperParameterTuningJobName": name, "MaxResults": 100, "SortBy": "CreationTime"}
     while True:
         page = client.list_training_jobs_for_hyper_parameter_tuning_job(**kwargs)
-        summaries.extend(page["TrainingJobSummaries"])
+        out.extend(page["TrainingJobSummaries"])
         if not page.get("NextToken"):
-            break
+            return out
         kwargs["NextToken"] = page["NextToken"]
+
+
+def training_jobs(client: Any, name: str, objective: str | None = None) -> list[dict[str, Any]]:
+    """Every training job's summary, plus what DescribeTrainingJob adds for the report (see `_details`)."""
     return [_details(client.describe_training_job(TrainingJobName=s["TrainingJobName"]), dict(s), objective)
-            for s in summaries]
+            for s in summaries(client, name)]
 
 
 def _details(job: dict[str, Any], summary: dict[str, Any], objective: str | None) -> dict[str, Any]:

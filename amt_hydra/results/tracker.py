@@ -83,15 +83,9 @@ class JobTracker:
         return Snapshot(job, list(self._rows.values()), self._listing_error)
 
     def _list(self) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {"HyperParameterTuningJobName": self.name, "MaxResults": 100,
-                                  "SortBy": "CreationTime", "SortOrder": "Ascending"}
-        while True:
-            page = self.client.list_training_jobs_for_hyper_parameter_tuning_job(**kwargs)
-            out.extend(page["TrainingJobSummaries"])
-            if not page.get("NextToken"):
-                return out
-            kwargs["NextToken"] = page["NextToken"]
+        from amt_hydra.results.collect import summaries
+
+        return summaries(self.client, self.name)
 
     def _update(self, job: dict[str, Any], summary: dict[str, Any]) -> None:
         name = summary["TrainingJobName"]
