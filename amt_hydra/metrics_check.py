@@ -36,12 +36,14 @@ class MetricMatches:
 
 
 def read_log(path: Path) -> list[str]:
-    """The log's lines as the local engine splits a job's output (bytes on \\n, UTF-8, a trailing \\r dropped)."""
-    data = path.read_bytes()
-    lines = data.split(b"\n")
-    if lines and not lines[-1]:
-        lines.pop()
-    return [line.decode("utf-8", errors="replace").rstrip("\r") for line in lines]
+    """The log's lines exactly as the local engine reads a job's output (trials.logtail: bounded chunks, lines
+    past SageMaker's event size capped, UTF-8, a trailing \\r dropped)."""
+    from amt_hydra.local.trials.logtail import LogTail
+
+    tail, lines = LogTail(path), []
+    while (chunk := tail.read(final=True)) is not None:
+        lines.extend(chunk)
+    return lines
 
 
 def scan(name: str, regex: str, escaped: list[str]) -> MetricMatches:
