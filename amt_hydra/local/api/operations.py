@@ -35,9 +35,11 @@ SERVED = frozenset(OPERATIONS) - LOCAL_ONLY
 
 
 def invoke(ctx: ApiContext, operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
-    """Validate `params`, run the operation's handler, return boto3's response (with ResponseMetadata)."""
-    if operation not in LOCAL_ONLY:
-        err.validate_params(operation, params)
+    """A local-only operation (botocore cannot send it, nor check its parameters), with ResponseMetadata.
+
+    Every SageMaker operation goes through botocore and `dispatch` instead.
+    """
+    assert operation in LOCAL_ONLY, operation
     return {**run(ctx, operation, params), "ResponseMetadata": err.response_metadata()}
 
 
