@@ -47,13 +47,30 @@ def to_svg(fig: Any) -> str:
 
 
 def value_scale(ax: Any, values: list[float]) -> None:
-    """A log y axis when positive objectives span more than a decade (stopped outliers squash the rest)."""
+    """A log y axis when positive objectives span more than a decade (stopped outliers squash the rest); the
+    2-5 minor ticks are labelled only over at most two decades, where they do not overlap."""
     if values and min(values) > 0 and max(values) / min(values) >= 10:
-        from matplotlib.ticker import FuncFormatter
+        from matplotlib.ticker import FuncFormatter, NullFormatter
 
         ax.set_yscale("log")
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-        ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:g}" if f"{v:g}".lstrip("0.")[0] in "2345" else ""))
+        if max(values) / min(values) > 100:
+            ax.yaxis.set_minor_formatter(NullFormatter())
+        else:
+            ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:g}" if f"{v:g}".lstrip("0.")[0] in "2345"
+                                                       else ""))
+
+
+def scatter_by_status(ax: Any, points: list[tuple[dict[str, Any], float, float]], best_name: str | None) -> None:
+    """(job, x, y) as one scatter per status (a few artists, however many jobs), the best job starred on top."""
+    groups: dict[str, list[tuple[float, float]]] = {}
+    for job, x, y in points:
+        groups.setdefault(STATUS_COLORS.get(job["TrainingJobStatus"], "#7f7f7f"), []).append((x, y))
+    for color, xy in groups.items():
+        ax.scatter(*zip(*xy, strict=True), color=color, s=28, zorder=3)
+    best = [(x, y) for job, x, y in points if job["TrainingJobName"] == best_name]
+    if best:
+        ax.scatter(*zip(*best, strict=True), **BEST)
 
 
 def _status_legend(ax: Any, statuses: set[str], best_so_far: bool = False) -> None:
@@ -70,18 +87,15 @@ def _status_legend(ax: Any, statuses: set[str], best_so_far: bool = False) -> No
 def history(jobs: list[dict[str, Any]], best_name: str | None, maximize: bool, metric: str) -> str:
     """Every job's objective in creation order, the best-so-far line, failures as ticks on the axis."""
     fig, ax = figure()
-    xs, ys, best_line = [], [], []
-    for i, job in enumerate(jobs, start=1):
-        value = objective(job)
-        if value is None:
-            ax.axvline(i, color=STATUS_COLORS["Failed"], alpha=0.25, linewidth=4)
-            continue
-        xs.append(i)
-        ys.append(value)
-        best_line.append(value if not best_line else (max if maximize else min)(best_line[-1], value))
-        ax.scatter([i], [value], color=STATUS_COLORS.get(job["TrainingJobStatus"], "#7f7f7f"), s=28, zorder=3)
-        if job["TrainingJobName"] == best_name:
-            ax.scatter([i], [value], **BEST)
+    points = [(job, float(i), objective(job)) for i, job in enumerate(jobs, start=1)]
+    missing = [x for _, x, value in points if value is None]
+    if missing:
+        ax.vlines(missing, 0, 1, transform=ax.get_xaxis_transform(), color=STATUS_COLORS["Failed"], alpha=0.25,
+                  linewidth=4)
+    points = [(job, x, value) for job, x, value in points if value is not None]
+    xs, ys = [x for _, x, _ in points], [value for _, _, value in points]
+    best_line = list(itertools.accumulate(ys, max if maximize else min))
+    scatter_by_status(ax, points, best_name)
     value_scale(ax, ys)
     if xs:
         ax.step(xs, best_line, where="post", color="#2ca02c", linewidth=1.8)
@@ -102,11 +116,7 @@ def slice_figure(param: Param, jobs: list[dict[str, Any]], best_name: str | None
     fig, ax = figure(4.2, 3.0)
     points = [(job, str((job.get("TunedHyperParameters") or {}).get(param.name)), objective(job)) for job in jobs]
     points = [(job, text, value) for job, text, value in points if value is not None and text != "None"]
-    for job, text, value in points:
-        x = _position(param, text)
-        style = BEST if job["TrainingJobName"] == best_name else {
-            "color": STATUS_COLORS.get(job["TrainingJobStatus"], "#7f7f7f"), "s": 28, "zorder": 3}
-        ax.scatter([x], [value], **style)
+    scatter_by_status(ax, [(job, _position(param, text), value) for job, text, value in points], best_name)
     _axis(ax, param)
     value_scale(ax, [value for _, _, value in points])
     ax.set_ylabel(metric)

@@ -68,8 +68,10 @@ def _study_charts(result: dict[str, Any]) -> list[str]:
     complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
     if len(complete) < 2:
         return []
+    from amt_hydra.results.importance import ped_anova
+
     out = []
-    importances = _importances(study)
+    importances = ped_anova(study)
     if importances:
         out.append(_figure(figures.importance(importances), "How much each hyperparameter's values in "
                            "the best 10% of completed jobs differ from all (Optuna's PED-ANOVA, normalized); "
@@ -77,21 +79,6 @@ def _study_charts(result: dict[str, Any]) -> list[str]:
     out.append(_figure(figures.parallel(study), "Completed jobs across all hyperparameters, coloured by objective.",
                        wide=True))
     return out
-
-
-def _importances(study: Any) -> dict[str, float]:
-    """PED-ANOVA: numpy only and fast (fANOVA, Optuna's default, needs scikit-learn and a forest fit)."""
-    import warnings
-
-    import optuna
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # experimental; "too few trials" is said by the caption instead
-            evaluator = optuna.importance.PedAnovaImportanceEvaluator()
-            return dict(optuna.importance.get_param_importances(study, evaluator=evaluator))
-    except (RuntimeError, ValueError):  # too few distinct values to tell
-        return {}
 
 
 def render_report(result: dict[str, Any]) -> str:
