@@ -9,13 +9,13 @@ from __future__ import annotations
 import io
 import itertools
 import re
+import zlib
 from typing import Any
 
 from amt_hydra.results.jobs import objective
 from amt_hydra.results.space import Param
 
 STATUS_COLORS = {"Completed": "#1f77b4", "Stopped": "#ff7f0e", "Failed": "#d62728", "InProgress": "#7f7f7f"}
-_FIGURE_IDS = itertools.count(1)
 BEST = {"marker": "*", "s": 220, "color": "#ffd700", "edgecolors": "black", "linewidths": 0.8, "zorder": 5}
 
 
@@ -32,16 +32,19 @@ def figure(width: float = 6.4, height: float = 3.4) -> tuple[Any, Any]:
     return fig, ax
 
 
-def to_svg(fig: Any) -> str:
-    """The figure as an `<svg>` element; fonts stay text (the browser's sans-serif), ids made unique."""
+def to_svg(fig: Any, crop: bool = False) -> str:
+    """The figure as an `<svg>` element; fonts stay text (the browser's sans-serif); ids made unique in the page.
+
+    Our figures are laid out by constrained layout, which already fits every label inside: one draw. `crop`
+    (bbox_inches="tight", a second draw) is for figures drawn without it (Optuna's)."""
     import matplotlib
 
     buffer = io.StringIO()
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "amt-hydra", "font.size": 9}):
-        fig.savefig(buffer, format="svg", bbox_inches="tight")
+        fig.savefig(buffer, format="svg", bbox_inches="tight" if crop else None)
     text = buffer.getvalue()
     text = re.sub(r"<metadata>.*?</metadata>", "", text[text.index("<svg"):], flags=re.S)  # RDF, date
-    prefix = f"f{next(_FIGURE_IDS)}-"
+    prefix = f"f{zlib.crc32(text.encode()):08x}-"  # from the chart itself: the same wherever it was drawn
     text = re.sub(r'id="([^"]+)"', lambda m: f'id="{prefix}{m.group(1)}"', text)
     return re.sub(r'(href="|url\()#([^")]+)', lambda m: f"{m.group(1)}#{prefix}{m.group(2)}", text)
 
@@ -184,7 +187,7 @@ def parallel(study: Any) -> str:
         ax = plot_parallel_coordinate(study)
     fig = ax.get_figure()
     fig.set_size_inches(9.0, 3.6)
-    svg = to_svg(fig)
+    svg = to_svg(fig, crop=True)
     import matplotlib.pyplot as plt
 
     plt.close(fig)
