@@ -42,6 +42,8 @@ def charts(result: dict[str, Any], space: list[Param]) -> list[str]:
     from amt_hydra.results.fork import run_shared
 
     jobs, weights = chart_jobs(result, space)
+    if len(jobs) > 1:
+        figures.preload()  # before the fork: imported once, not in each process
     return [chart for charts in run_shared(jobs, weights) for chart in charts]
 
 
