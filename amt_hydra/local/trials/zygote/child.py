@@ -68,6 +68,7 @@ def enter(request: dict, fds: list[int], close_zygote: Callable[[], None]) -> No
     except (OSError, ValueError, IndexError):  # no /proc
         pass
     sys.dont_write_bytecode = bool(env.get("PYTHONDONTWRITEBYTECODE"))
+    sys.orig_argv = [sys.executable, *request["argv"]]
     open_stdio(unbuffered=bool(env.get("PYTHONUNBUFFERED")))
 
 
@@ -106,11 +107,11 @@ def stdio(fd: int, name: str, write: bool, encoding: str, errors: str, unbuffere
 def run(command: tuple[str, str, list[str]], base_path: list[str]) -> tuple[int, bool]:
     """`(exit code, interrupted)` of the entry point."""
     kind, target, args = command
-    sys.orig_argv = [sys.executable, *(["-m"] if kind == "module" else ["--"]), target, *args]
     first = [] if getattr(sys.flags, "safe_path", False) else [
         os.getcwd() if kind == "module" else os.path.dirname(os.path.realpath(target))]
     extra = os.environ.get("PYTHONPATH")
-    sys.path[:] = [*first, *([os.path.abspath(p) for p in extra.split(os.pathsep)] if extra else []), *base_path]
+    entries = [os.path.abspath(p) for p in extra.split(os.pathsep)] if extra else []
+    sys.path[:] = [*first, *dict.fromkeys([*entries, *base_path])]  # site.py drops repeated entries
     main = types.ModuleType("__main__")
     main.__dict__.update(__builtins__=builtins, __annotations__={})
     sys.modules["__main__"] = main

@@ -20,6 +20,7 @@ import os
 import select
 import signal
 import socket
+import subprocess
 import sys
 import threading
 
@@ -39,14 +40,19 @@ def startup_env(env: dict[str, str]) -> dict[str, str]:
 
 
 class Template:
-    """What the fork server's interpreter was started with, captured before any job: the start-up variables
-    and `sys.path` without its PYTHONPATH entries (None when they cannot be told apart)."""
+    """What the fork server's interpreter was started with, captured before any job: its start-up variables,
+    and the `sys.path` this interpreter has without PYTHONPATH (asked of a fresh one, once; None if that fails)."""
 
     def __init__(self) -> None:
         self.env = startup_env(dict(os.environ))
-        extra = [os.path.abspath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep)]
-        extra = extra if os.environ.get("PYTHONPATH") else []
-        self.base_path = sys.path[len(extra):] if sys.path[: len(extra)] == extra else None
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        try:
+            out = subprocess.run([sys.executable, "-c", "import json, sys; print(json.dumps(sys.path))"], env=env,
+                                 stdin=subprocess.DEVNULL, capture_output=True, timeout=60, check=True).stdout
+            path = json.loads(out)
+        except (OSError, ValueError, subprocess.SubprocessError):
+            path = None
+        self.base_path = path[1:] if path and path[0] == "" else path  # `-c`'s own entry
 
 
 def parse(argv: list[str]) -> tuple[str, str, list[str]] | None:
