@@ -36,6 +36,9 @@ TOOLKIT = textwrap.dedent("""
         os.wait()
     else:
         server.start(template, client)
+    if command[0] == "--after-pip":
+        command = ["--client", *command[1:]]
+        subprocess.run([client, "-m", "pip", "--version"], check=True, capture_output=True)
     proc = subprocess.run([python if command[0] == "--real" else client, *command[1:]], cwd=cwd, env=env,
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
     print(json.dumps([proc.returncode, proc.stdout, proc.stderr]))
@@ -121,7 +124,14 @@ def test_a_command_it_does_not_serve_runs_on_the_real_interpreter(tmp_path: Path
     """`-c`, or a missing script: the real interpreter's own behaviour and messages."""
     assert run(tmp_path, ["--client", "-c", "import sys; print('hydra' in sys.modules)"])[:2] == (0, "False\n")
     assert run(tmp_path, ["--client", "missing.py"])[0] == 2
-    assert run(tmp_path, ["--client", "-m", "no_such_module"])[0] == run(tmp_path, ["--real", "-m", "no_such_module"])[0]
+    missing = ["-m", "no_such_module"]
+    assert run(tmp_path, ["--client", *missing])[0] == run(tmp_path, ["--real", *missing])[0] == 1
+
+
+def test_after_pip_the_zygote_serves_no_more(tmp_path: Path, code: Path) -> None:
+    """`python -m pip install ...` (the toolkit's requirements.txt) may change what the zygote has imported."""
+    code_, _, err = run(tmp_path, ["--after-pip", "probe.py"])
+    assert code_ == 0 and "hydra preloaded: False" in err
 
 
 def test_a_different_interpreter_setup_falls_back(tmp_path: Path, code: Path) -> None:

@@ -95,7 +95,7 @@ def open_stdio(unbuffered: bool) -> None:
 
 def stdio(fd: int, name: str, write: bool, encoding: str, errors: str, unbuffered: bool) -> io.TextIOWrapper:
     buffered = not (unbuffered and write)
-    buf = io.open(fd, "wb" if write else "rb", -1 if buffered else 0, closefd=False)
+    buf = open(fd, "wb" if write else "rb", -1 if buffered else 0, closefd=False)
     raw = buf.raw if buffered else buf
     raw.name = f"<{name}>"
     line = not unbuffered and (name == "stderr" or os.isatty(fd))
