@@ -161,16 +161,19 @@ def reap(out: int) -> None:
 
 def run_job(request: dict, ready: int) -> None:
     """In the forked child: become the job's toolkit process, run it, exit with its status."""
-    code = 1
+    code, zygote = 1, None
     try:
         enter(request, ready)
         if ZYGOTE is not None:
             server, template, client = ZYGOTE
-            server.start(template, client)
+            zygote = server.start(template, client)
         code = toolkit_main()
     except BaseException:  # noqa: BLE001 - the child must never return into the server's loop
         traceback.print_exc()
     finally:
+        if zygote is not None:  # reaped here, so its CPU (and its entry points') counts as the job's
+            os.kill(zygote, signal.SIGKILL)
+            os.waitpid(zygote, 0)
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()

@@ -64,8 +64,9 @@ def parse(argv: list[str]) -> tuple[str, str, list[str]] | None:
     return None
 
 
-def start(template: Template, client_file: str) -> None:
-    """Fork this toolkit process's zygote; the toolkit's "python" is now the client."""
+def start(template: Template, client_file: str) -> int | None:
+    """Fork this toolkit process's zygote (its pid, for the toolkit to reap); the toolkit's "python" is now
+    the client."""
     parent = os.getpid()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
@@ -75,7 +76,7 @@ def start(template: Template, client_file: str) -> None:
     except OSError as e:
         listener.close()
         print(f"zygote not started ({e}): the entry point starts as a fresh interpreter", file=sys.stderr)
-        return
+        return None
     if pid == 0:
         try:
             Zygote(template, listener, parent).serve()
@@ -83,6 +84,7 @@ def start(template: Template, client_file: str) -> None:
             os._exit(0)
     listener.close()
     sys.executable = client_file
+    return pid
 
 
 class Zygote:
