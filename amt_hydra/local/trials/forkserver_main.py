@@ -11,10 +11,17 @@ and leaves its jobs running, like a dead engine leaves plain toolkit processes; 
 A job is `sagemaker_training.cli.train.main()` in a forked child, in a new session, with the job's
 environment, working directory, CPU affinity and log; it is the same toolkit code, minus one interpreter
 start-up and the ~0.35 s of imports (boto3, paramiko, psutil) that every plain toolkit process pays.
+
+With `--fork-entry-point` the server also imports the `--preload` modules (those importable) and writes the
+zygote's client (zygote/client.py) behind a shebang of this interpreter; each job's toolkit process then forks
+its zygote (zygote/server.py) before running, and its "python" (`sys.executable`) is the client, so the
+toolkit's `python -- train.py ...` is a fork of this pre-imported interpreter. Args:
+`[--preload mod,mod] [--fork-entry-point]`.
 """
 
 from __future__ import annotations
 
+import gc
 import importlib
 import importlib.util
 import json
@@ -67,14 +74,20 @@ def preload(modules: list[str], fork_entry_point: bool) -> None:
     if fork_entry_point:
         server = sibling("zygote.server")
         template = server.Template()  # before importing `modules`: what the interpreter started with
-        for module in modules:
-            try:
-                importlib.import_module(module)
-            except Exception:  # noqa: BLE001 - not importable with this interpreter: not preloaded
-                pass
+        if not [m for m in modules if importable(m)]:  # nothing to gain: entry points start fresh
+            return
         client = write_client()
         if client is not None and threading.active_count() == 1 and len(os.listdir("/proc/self/task")) == 1:
             ZYGOTE = (server, template, client)
+
+
+def importable(module: str) -> bool:
+    """Import `module`; False when this interpreter cannot (it is then not preloaded)."""
+    try:
+        importlib.import_module(module)
+    except Exception:  # noqa: BLE001
+        return False
+    return True
 
 
 def write_client() -> str | None:
@@ -235,6 +248,7 @@ def main(argv: list[str]) -> None:
     """`[--preload mod,mod] [--fork-entry-point]`"""
     modules = argv[argv.index("--preload") + 1].split(",") if "--preload" in argv else []
     preload([m for m in modules if m], "--fork-entry-point" in argv)
+    gc.freeze()  # what is imported now is never collected: no collection writes to (copies) the shared pages
     serve(sys.stdin.fileno(), sys.stdout.fileno())
     clean_up()
 

@@ -140,3 +140,21 @@ def _zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in "ZX"
     except OSError:
         return True
+
+
+def test_preload_names_modules() -> None:
+    from amt_hydra.errors import ConfigError
+    from amt_hydra.local.settings import EngineSettings
+
+    assert EngineSettings().preload == ["hydra", "omegaconf"] and EngineSettings().fork_entry_point
+    with pytest.raises(ConfigError, match="launcher.preload"):
+        EngineSettings(preload=["hydra; rm -rf"])
+
+
+def test_nothing_to_preload_means_no_zygote(tmp_path: Path) -> None:
+    starter = ToolkitStarter(None, fork_entry_point=True, preload=["no_such_module_here"])
+    try:
+        code, folder = run_job(tmp_path, starter, "job-nothing", "ok")
+    finally:
+        starter.server.close()
+    assert code == 0 and "forked: False" in (folder / "output.log").read_text()
