@@ -71,6 +71,8 @@ ENDINGS = {
     "signal": "import os, signal; os.kill(os.getpid(), signal.SIGTERM)",
     "interrupt": "raise KeyboardInterrupt",
     "atexit": "import atexit, sys; atexit.register(lambda: print('at exit')); sys.stdout.write('buffered')",
+    "spawn": "import multiprocessing as mp\nif __name__ == '__main__':\n    spawn = mp.get_context('spawn')\n"
+             "    with spawn.Pool(1) as pool:\n        print(pool.map(abs, [-3]), spawn.get_preparation_data('x'))",
     "thread": "import threading, time; threading.Thread(target=lambda: (time.sleep(0.3), print('joined'))).start()",
 }
 

@@ -158,3 +158,20 @@ def test_nothing_to_preload_means_no_zygote(tmp_path: Path) -> None:
     finally:
         starter.server.close()
     assert code == 0 and "forked: False" in (folder / "output.log").read_text()
+
+
+def test_a_shell_entry_point_is_unchanged(tmp_path: Path) -> None:
+    """The toolkit runs it with /bin/sh; its `python` is the real one on PATH, never the client."""
+    folder, env = job(tmp_path, "job-shell", "ok")
+    script = tmp_path / "src" / "train.sh"
+    script.write_text('#!/bin/sh\necho "shell args: $*"\npython3 -c "import sys; print(\'python:\', sys.executable)"\n')
+    script.chmod(0o755)
+    hps_file = folder / "opt_ml/input/config/hyperparameters.json"
+    hps_file.write_text(json.dumps({**json.loads(hps_file.read_text()), "sagemaker_program": '"train.sh"'}))
+    starter = ToolkitStarter(None)
+    try:
+        code = finish(starter.start(folder / "output.log", env, cwd=folder))
+    finally:
+        starter.server.close()
+    log = (folder / "output.log").read_text()
+    assert code == 0 and "shell args: --mode ok" in log and "amt-hydra-zygote" not in log.split("python:")[1]
