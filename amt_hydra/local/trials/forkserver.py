@@ -6,6 +6,8 @@ cwd, cores, log; SIGTERM/SIGKILL to its group; Popen-style exit status), but it 
 start-up and the toolkit's imports. The server (`forkserver_main.py`) reports each job's pid and exit
 status over a pipe; the engine waits on that pipe. Plain subprocesses are used when `fork_server` is off,
 off Linux, when the server cannot start (e.g. the toolkit is not importable), or once it has died.
+With `fork_entry_point`, the job's Python entry point is forked too, from a zygote with `preload` imported
+(trials/zygote/).
 """
 
 from __future__ import annotations

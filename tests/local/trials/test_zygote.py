@@ -20,7 +20,7 @@ from amt_hydra.local.trials import forkserver
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the zygote is Linux only")
 
 TOOLKIT = textwrap.dedent("""
-    import json, os, runpy, subprocess, sys
+    import json, os, runpy, shutil, subprocess, sys
     main, command, cwd, env = json.loads(sys.argv[1])
     python = sys.executable  # the zygote's start points sys.executable at the client
     del sys.path[0]  # `-c`'s entry, as the fork server drops its folder's
@@ -41,6 +41,7 @@ TOOLKIT = textwrap.dedent("""
         subprocess.run([client, "-m", "pip", "--version"], check=True, capture_output=True)
     proc = subprocess.run([python if command[0] == "--real" else client, *command[1:]], cwd=cwd, env=env,
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    shutil.rmtree(os.path.dirname(client))
     print(json.dumps([proc.returncode, proc.stdout, proc.stderr]))
 """)
 
