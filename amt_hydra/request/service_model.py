@@ -16,7 +16,7 @@ from typing import Any
 from amt_hydra.cache import cache_dir, read_json, write_json
 
 SERVICE = "sagemaker"
-FORMAT = 2  # of the cut; a change rebuilds every cache
+FORMAT = 2  # of the cut, in the cache file's name: versions of amt-hydra side by side keep their own
 
 
 def search_paths() -> list[str]:
@@ -29,7 +29,7 @@ def search_paths() -> list[str]:
 def description(operation: str) -> dict[str, Any]:
     """The cut model (botocore's JSON) of `operation`: `operations` holds only it, `shapes` what its input reaches."""
     key = json.dumps(_key(operation))
-    cache = cache_dir() / "botocore-models" / f"{SERVICE}-{operation}.json"
+    cache = cache_dir() / "botocore-models" / f"{SERVICE}-{operation}.v{FORMAT}.json"
     cached = read_json(cache)
     if cached.get("key") == key and isinstance(cached.get("model"), str):
         return json.loads(cached["model"])
@@ -78,7 +78,7 @@ def _key(operation: str) -> list[Any]:
     import botocore
 
     files = [_files(os.path.join(folder, SERVICE)) for folder in search_paths()]
-    return [FORMAT, botocore.__version__, operation, files]
+    return [botocore.__version__, operation, files]
 
 
 def _files(folder: str) -> list[Any]:
