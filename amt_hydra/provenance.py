@@ -1,46 +1,77 @@
-"""What reproduces a run: source revision, package versions, and a fingerprint of each local input."""
+"""What reproduces a run: source revision, package versions, and a fingerprint of each local input.
+
+Every run writes this, dry runs included, so it is kept cheap: the revision and dirty flag come from one
+`git status`, and package versions are `importlib.metadata`'s answers remembered under a key of every `sys.path`
+entry's mtime (installing, upgrading or removing a distribution adds or renames an entry in its folder), which
+spares each run importing `importlib.metadata` and searching `sys.path` for each name.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import subprocess
-from importlib import metadata
+import json
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
 from amt_hydra.cache import cache_dir, read_json, write_json
 
 PACKAGES = ("amt-hydra", "hydra-core", "omegaconf", "boto3", "botocore", "sagemaker", "sagemaker-training", "optuna")
+KEEP = 8  # environments remembered side by side (virtualenvs, working directories)
 
 
 def provenance(source_dir: str | None, channels: dict[str, str]) -> dict[str, Any]:
     return {
         "source": _git(source_dir) if source_dir else None,
-        "packages": {name: _version(name) for name in PACKAGES},
+        "packages": versions(PACKAGES),
         "inputs": {name: fingerprint(Path(path)) for name, path in sorted(channels.items())},
     }
 
 
-def _version(name: str) -> str | None:
+def versions(names: tuple[str, ...], cache: Path | None = None) -> dict[str, str | None]:
+    """`importlib.metadata.version` of each name (None when not installed), from the cache when `sys.path` and
+    its folders are unchanged."""
+    key = json.dumps([names, [[entry, _mtime(entry or ".")] for entry in sys.path]])
+    cache = cache or cache_dir() / "versions.json"
+    known = read_json(cache)
+    if isinstance(known.get(key), dict):
+        return known[key]
+    from importlib import metadata
+
+    found = {}
+    for name in names:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = None
+    write_json(cache, {**dict(list(known.items())[-(KEEP - 1):]), key: found})
+    return found
+
+
+def _mtime(path: str) -> int | None:
     try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
+        return os.stat(path).st_mtime_ns
+    except OSError:
         return None
 
 
 def _git(path: str) -> dict[str, Any]:
-    def git(*args: str) -> str | None:
-        try:
-            out = subprocess.run(["git", "-C", path, *args], capture_output=True, text=True, timeout=10)
-        except (OSError, subprocess.TimeoutExpired):
-            return None
-        return out.stdout.strip() if out.returncode == 0 else None
+    """The commit checked out at `path` and whether anything under `path` differs from it (untracked files
+    included); None for both outside a repository, in one without commits, or without git."""
+    import subprocess
 
-    commit = git("rev-parse", "HEAD")
-    if commit is None:
-        return {"path": path, "commit": None, "dirty": None}
-    status = git("status", "--porcelain", "--", ".")
-    return {"path": path, "commit": commit, "dirty": bool(status)}
+    unknown = {"path": path, "commit": None, "dirty": None}
+    try:
+        out = subprocess.run(["git", "-C", path, "status", "--porcelain=v2", "--branch", "--no-ahead-behind", "--",
+                              "."], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return unknown
+    lines = out.stdout.splitlines()
+    commit = next((ln.split()[2] for ln in lines if ln.startswith("# branch.oid ")), None)
+    if out.returncode != 0 or commit in (None, "(initial)"):
+        return unknown
+    return {"path": path, "commit": commit, "dirty": any(not ln.startswith("#") for ln in lines)}
 
 
 def fingerprint(path: Path, cache: Path | None = None) -> dict[str, Any]:
