@@ -17,7 +17,6 @@ from typing import Any
 from amt_hydra.constants import INT32_MAX, INT32_MIN
 from amt_hydra.errors import ConfigError
 from amt_hydra.request import params
-from amt_hydra.request.keys import config_key
 
 OPERATION = "CreateHyperParameterTuningJob"
 # botocore's model types: `integer` is the service's 32-bit int, `long` its 64-bit one.
@@ -37,6 +36,8 @@ def _model() -> tuple[dict[str, Any], dict[str, Any], bool]:
 def validate_request(request: Mapping[str, Any]) -> None:
     """Raise `ConfigError` for the first rule the request breaks, naming the config key behind it."""
     for path, message in problems(request):
+        from amt_hydra.request.keys import config_key
+
         raise ConfigError(config_key(path, request), f"{message} (request field {path.lstrip('.')})")
 
 
