@@ -21,9 +21,9 @@ PACKAGES = ("amt-hydra", "hydra-core", "omegaconf", "boto3", "botocore", "sagema
 KEEP = 8  # environments remembered side by side (virtualenvs, working directories)
 
 
-def provenance(source_dir: str | None, channels: dict[str, str]) -> dict[str, Any]:
+def provenance(source: SourceStatus, channels: dict[str, str]) -> dict[str, Any]:
     return {
-        "source": _git(source_dir) if source_dir else None,
+        "source": source.result(),
         "packages": versions(PACKAGES),
         "inputs": {name: fingerprint(Path(path)) for name, path in sorted(channels.items())},
     }
@@ -56,22 +56,52 @@ def _mtime(path: str) -> int | None:
         return None
 
 
-def _git(path: str) -> dict[str, Any]:
-    """The commit checked out at `path` and whether anything under `path` differs from it (untracked files
-    included); None for both outside a repository, in one without commits, or without git."""
-    import subprocess
+class SourceStatus:
+    """The commit checked out at a source dir and whether anything under it differs (untracked files included),
+    from one `git status` started on creation, so git runs while the caller walks the tree; `result()` reads it.
+    None for both outside a repository, in one without commits, or without git. Leaving the `with` reaps git."""
 
-    unknown = {"path": path, "commit": None, "dirty": None}
-    try:
-        out = subprocess.run(["git", "-C", path, "status", "--porcelain=v2", "--branch", "--no-ahead-behind", "--",
-                              "."], capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.TimeoutExpired):
-        return unknown
-    lines = out.stdout.splitlines()
-    commit = next((ln.split()[2] for ln in lines if ln.startswith("# branch.oid ")), None)
-    if out.returncode != 0 or commit in (None, "(initial)"):
-        return unknown
-    return {"path": path, "commit": commit, "dirty": any(not ln.startswith("#") for ln in lines)}
+    def __init__(self, path: str | None) -> None:
+        import subprocess
+
+        self.path, self._git = path, None
+        if path:
+            cmd = ["git", "-C", path, "status", "--porcelain=v2", "--branch", "--no-ahead-behind", "--", "."]
+            try:
+                self._git = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            except OSError:
+                pass
+
+    def result(self) -> dict[str, Any] | None:
+        if not self.path:
+            return None
+        unknown = {"path": self.path, "commit": None, "dirty": None}
+        lines = self._output()
+        commit = next((ln.split()[2] for ln in lines or [] if ln.startswith("# branch.oid ")), None)
+        if lines is None or commit in (None, "(initial)"):
+            return unknown
+        return {"path": self.path, "commit": commit, "dirty": any(not ln.startswith("#") for ln in lines)}
+
+    def _output(self) -> list[str] | None:
+        import subprocess
+
+        if self._git is None:
+            return None
+        try:
+            out, _ = self._git.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._git.kill()
+            self._git.communicate()
+            return None
+        return out.splitlines() if self._git.returncode == 0 else None
+
+    def __enter__(self) -> SourceStatus:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._git is not None and self._git.poll() is None:
+            self._git.kill()
+            self._git.wait()
 
 
 def fingerprint(path: Path, cache: Path | None = None) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from amt_hydra.provenance import _git, fingerprint, versions
+from amt_hydra.provenance import SourceStatus, fingerprint, versions
 
 
 def _tree(root: Path) -> Path:
@@ -80,6 +80,11 @@ def _commit(repo: Path) -> None:
                     "c"], check=True)
 
 
+def _git(path: str) -> dict[str, object] | None:
+    with SourceStatus(path) as status:
+        return status.result()
+
+
 def test_source_revision_and_dirty_flag(tmp_path: Path) -> None:
     repo, src = tmp_path / "repo", tmp_path / "repo" / "src"
     src.mkdir(parents=True)
@@ -97,3 +102,10 @@ def test_source_revision_and_dirty_flag(tmp_path: Path) -> None:
     _commit(repo)
     (src / "train.py").write_text("print(2)\n")
     assert _git(str(src))["dirty"] is True
+    assert SourceStatus(None).result() is None
+
+
+def test_leaving_early_reaps_git(tmp_path: Path) -> None:
+    with SourceStatus(str(tmp_path)) as status:
+        pass  # e.g. the packing walk refused the tree
+    assert status._git is not None and status._git.returncode is not None
