@@ -62,3 +62,15 @@ def test_patterns_read_as_java_does() -> None:
     assert problems(request) == []
     request["Tags"] = [{"Key": "team", "Value": "a\u0007bell"}]
     assert [p for p, _ in problems(request)] == [".Tags[0].Value"]
+
+
+def test_the_fallback_to_param_validator_reads_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model the walk does not cover goes to botocore's `ParamValidator`: same problems, same sentences."""
+    from amt_hydra.request import validate
+
+    shapes, top, covered = validate._model()
+    assert covered
+    wrong = [r for r in mutations(json.loads((GOLDEN / "mnist.json").read_text())) if isinstance(r, dict)]
+    walked = [problems(request) for request in wrong]
+    monkeypatch.setattr(validate, "_model", lambda: (shapes, top, False))
+    assert [problems(request) for request in wrong] == walked
