@@ -17,6 +17,8 @@ from typing import Any
 
 from amt_hydra.errors import ConfigError
 
+PRELOAD = ("hydra", "omegaconf")  # measured: a trivial Hydra app's trial 0.32 -> 0.19 s of CPU when forked
+
 
 # Plain dict annotations: the class is also a Hydra structured config (OmegaConf reads the types).
 @dataclass
@@ -30,6 +32,10 @@ class EngineSettings:
     poll_interval_s: float = 0.5  # seconds: the engine's tick, and the CLI's status poll while waiting
     python: str | None = None  # interpreter that runs the training toolkit; null: this one
     fork_server: bool = True  # fork jobs from a process with the toolkit imported; false: one subprocess each
+    # With fork_server: a job's Python entry point is forked from a zygote that has `preload` imported (those
+    # importable), not started as a fresh interpreter; false: fresh, as the toolkit alone would start it
+    fork_entry_point: bool = True
+    preload: list[str] = field(default_factory=lambda: list(PRELOAD))
 
     def __post_init__(self) -> None:
         for key in ("stop_grace_s", "poll_interval_s"):
@@ -42,6 +48,10 @@ class EngineSettings:
         self.capacity = {str(k): int(v) for k, v in (self.capacity or {}).items()}
         self.local_copies = normalize_copies(self.local_copies)
         self.stop_grace_s, self.poll_interval_s = float(self.stop_grace_s), float(self.poll_interval_s)
+        self.preload = [str(m) for m in (self.preload or [])]
+        for module in self.preload:
+            if not all(part.isidentifier() for part in module.split(".")):
+                raise ConfigError("launcher.preload", f"must be module names, got {module!r}")
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EngineSettings:

@@ -87,7 +87,8 @@ class ToolkitExecutor(TrialExecutor):
     ) -> None:
         self.job, self.settings, self.sleep = job, settings, sleep
         self.slots = CpuSlots(settings.cpus(), parallel, gpus)
-        self.starter = ToolkitStarter(settings.python, settings.fork_server)
+        self.starter = ToolkitStarter(settings.python, settings.fork_server, settings.fork_entry_point,
+                                      settings.preload)
 
     def start(self, trial: Trial, definition: Definition, now: float) -> None:
         rec = trial.record

@@ -6,6 +6,8 @@ cwd, cores, log; SIGTERM/SIGKILL to its group; Popen-style exit status), but it 
 start-up and the toolkit's imports. The server (`forkserver_main.py`) reports each job's pid and exit
 status over a pipe; the engine waits on that pipe. Plain subprocesses are used when `fork_server` is off,
 off Linux, when the server cannot start (e.g. the toolkit is not importable), or once it has died.
+With `fork_entry_point`, the job's Python entry point is forked too, from a zygote with `preload` imported
+(trials/zygote/).
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ import signal
 import subprocess
 import sys
 import weakref
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from amt_hydra.local.settings import PRELOAD
 from amt_hydra.local.trials.process import ToolkitProcess
 
 MAIN = Path(__file__).with_name("forkserver_main.py")
@@ -36,9 +39,12 @@ class ForkServerError(OSError):
 class ForkServer:
     """The engine's end of one fork server process."""
 
-    def __init__(self, python: str) -> None:
+    def __init__(self, python: str, fork_entry_point: bool = False, preload: Sequence[str] = ()) -> None:
+        """`fork_entry_point`: jobs' Python entry points are forked from a zygote with `preload` imported."""
         env = {**os.environ, PAD: "." * 16384}
-        self.proc = subprocess.Popen([python, "-u", str(MAIN)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        args = ["--preload", ",".join(preload), "--fork-entry-point"] if fork_entry_point else []
+        self.proc = subprocess.Popen([python, "-u", str(MAIN), *args], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, env=env)
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.out = self.proc.stdout.fileno()
         os.set_blocking(self.out, False)
@@ -137,12 +143,13 @@ class ForkedToolkitProcess(ToolkitProcess):
 class ToolkitStarter:
     """Starts each job's toolkit process for one engine (and owns its fork server)."""
 
-    def __init__(self, python: str | None, fork_server: bool = True) -> None:
+    def __init__(self, python: str | None, fork_server: bool = True, fork_entry_point: bool = True,
+                 preload: Sequence[str] = PRELOAD) -> None:
         self.python = python or sys.executable
         self.server: ForkServer | None = None
         if fork_server and sys.platform == "linux" and hasattr(os, "waitid"):
             try:
-                self.server = ForkServer(self.python)
+                self.server = ForkServer(self.python, fork_entry_point, preload)
             except OSError as e:
                 print(f"fork server not started ({e}); jobs start as plain subprocesses", file=sys.stderr)
             else:

@@ -11,38 +11,108 @@ and leaves its jobs running, like a dead engine leaves plain toolkit processes; 
 A job is `sagemaker_training.cli.train.main()` in a forked child, in a new session, with the job's
 environment, working directory, CPU affinity and log; it is the same toolkit code, minus one interpreter
 start-up and the ~0.35 s of imports (boto3, paramiko, psutil) that every plain toolkit process pays.
+
+With `--fork-entry-point` the server also imports the `--preload` modules (those importable) and writes the
+zygote's client (zygote/client.py) behind a shebang of this interpreter; each job's toolkit process then forks
+its zygote (zygote/server.py) before running, and its "python" (`sys.executable`) is the client, so the
+toolkit's `python -- train.py ...` is a fork of this pre-imported interpreter. Args:
+`[--preload mod,mod] [--fork-entry-point]`.
 """
 
 from __future__ import annotations
 
-import ctypes
+import gc
+import importlib
+import importlib.util
 import json
 import os
 import select
+import shutil
 import signal
 import sys
+import tempfile
+import threading
 import traceback
 
 if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
     del sys.path[0]  # run as a script: this folder's modules must not shadow anything
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+PACKAGE = "_amt_hydra_trials"  # this folder, imported under a name of its own (amt_hydra may be absent)
 TOOLKIT = "sagemaker_training"
-MARK = "TRAINING_JOB_NAME"
 STOPS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 GPUS = 0  # set by preload
+ZYGOTE = None  # (zygote.server module, its Template, the client file) when entry points are forked
 
 
-def preload() -> None:
+def sibling(name: str):
+    """A module of this folder; its relative imports resolve within the folder."""
+    if PACKAGE not in sys.modules:
+        spec = importlib.util.spec_from_file_location(PACKAGE, os.path.join(HERE, "__init__.py"),
+                                                      submodule_search_locations=[HERE])
+        package = importlib.util.module_from_spec(spec)
+        sys.modules[PACKAGE] = package
+        spec.loader.exec_module(package)
+    return importlib.import_module(f"{PACKAGE}.{name}")
+
+
+procenv = sibling("procenv")
+
+
+def preload(modules: list[str], fork_entry_point: bool) -> None:
     """Import the toolkit's dependencies; drop its own modules, which read SAGEMAKER_BASE_DIR at import.
     The GPU count the toolkit asks `nvidia-smi --list-gpus` for on every start (the whole machine's: it
-    ignores CUDA_VISIBLE_DEVICES) is asked once here, with the toolkit's own function."""
+    ignores CUDA_VISIBLE_DEVICES) is asked once here, with the toolkit's own function. With
+    `fork_entry_point`, also import `modules` (those importable) for the jobs' entry points."""
     import sagemaker_training.cli.train  # noqa: F401
     from sagemaker_training import environment
 
-    global GPUS
+    global GPUS, ZYGOTE
     GPUS = environment.num_gpus()
     for name in [m for m in sys.modules if m == TOOLKIT or m.startswith(TOOLKIT + ".")]:
         del sys.modules[name]
+    if fork_entry_point:
+        server = sibling("zygote.server")
+        template = server.Template()  # before importing `modules`: what the interpreter started with
+        if not [m for m in modules if importable(m)]:  # nothing to gain: entry points start fresh
+            return
+        client = write_client()
+        if client is not None and threading.active_count() == 1 and len(os.listdir("/proc/self/task")) == 1:
+            ZYGOTE = (server, template, client)
+
+
+def importable(module: str) -> bool:
+    """Import `module`; False when this interpreter cannot (it is then not preloaded)."""
+    try:
+        importlib.import_module(module)
+    except Exception:  # noqa: BLE001
+        return False
+    return True
+
+
+def write_client() -> str | None:
+    """The zygote's client behind a `#!<this python> -IS` line, in a private folder; None when the kernel
+    cannot run this interpreter from a shebang (a space in its path, or a path too long)."""
+    shebang = f"#!{sys.executable} -IS\n"
+    if not sys.executable or " " in sys.executable or len(shebang) > 250:
+        return None
+    path = os.path.join(tempfile.mkdtemp(prefix="amt-hydra-zygote-"), "python")
+    with open(os.path.join(HERE, "zygote", "client.py")) as source:
+        text = shebang + source.read()
+    with open(path, "w") as out:
+        out.write(text)
+    os.chmod(path, 0o700)
+    return path
+
+
+def clean_up() -> None:
+    """Remove the client file, unless jobs still running may start it (the engine went away)."""
+    if ZYGOTE is None:
+        return
+    try:
+        os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
+        shutil.rmtree(os.path.dirname(ZYGOTE[2]), ignore_errors=True)
 
 
 def serve(inp: int, out: int) -> None:
@@ -104,13 +174,19 @@ def reap(out: int) -> None:
 
 def run_job(request: dict, ready: int) -> None:
     """In the forked child: become the job's toolkit process, run it, exit with its status."""
-    code = 1
+    code, zygote = 1, None
     try:
         enter(request, ready)
+        if ZYGOTE is not None:
+            server, template, client = ZYGOTE
+            zygote = server.start(template, client)
         code = toolkit_main()
     except BaseException:  # noqa: BLE001 - the child must never return into the server's loop
         traceback.print_exc()
     finally:
+        if zygote is not None:  # reaped here, so its CPU (and its entry points') counts as the job's
+            os.kill(zygote, signal.SIGKILL)
+            os.waitpid(zygote, 0)
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
@@ -138,7 +214,7 @@ def enter(request: dict, ready: int) -> None:
     os.environ.clear()
     os.environ.update(env)
     try:
-        show_environ(env)
+        procenv.show_environ(env)
     except (OSError, ValueError, IndexError):  # no /proc: the job runs, only `ps e` shows the server's block
         pass
     if request.get("cpus"):
@@ -150,20 +226,6 @@ def enter(request: dict, ready: int) -> None:
     sys.stderr = open(2, "w", buffering=1, closefd=False, errors="backslashreplace")
     sys.path[0:0] = [os.getcwd()]  # as `python -m` started in the job folder would have it
     sys.argv = ["train"]
-
-
-def show_environ(env: dict) -> None:
-    """Write the job's variables over this process's initial environment block, so that /proc/PID/environ
-    (what `ps e` and the engine's recovery read) names the job, as it does for an exec'd toolkit. The engine
-    starts the server with a padding variable to make room; os.environ no longer points into the block."""
-    fields = open("/proc/self/stat", "rb").read().rsplit(b")", 1)[1].split()
-    start, end = int(fields[47]), int(fields[48])  # env_start, env_end: stat fields 50 and 51 (3 is [0])
-    items = sorted(env.items(), key=lambda kv: kv[0] != MARK)
-    block = b"".join(f"{k}={v}".encode(errors="surrogateescape") + b"\0" for k, v in items)
-    size = end - start
-    if len(block) > size:
-        block = block[: block.rfind(b"\0", 0, size) + 1]
-    ctypes.memmove(start, block.ljust(size, b"\0"), size)
 
 
 def toolkit_main() -> int:
@@ -182,6 +244,14 @@ def toolkit_main() -> int:
     return 0
 
 
-if __name__ == "__main__":
-    preload()
+def main(argv: list[str]) -> None:
+    """`[--preload mod,mod] [--fork-entry-point]`"""
+    modules = argv[argv.index("--preload") + 1].split(",") if "--preload" in argv else []
+    preload([m for m in modules if m], "--fork-entry-point" in argv)
+    gc.freeze()  # what is imported now is never collected: no collection writes to (copies) the shared pages
     serve(sys.stdin.fileno(), sys.stdout.fileno())
+    clean_up()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
