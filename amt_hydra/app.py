@@ -18,7 +18,7 @@ from omegaconf import DictConfig
 from amt_hydra.config.paths import resolve_project_paths
 from amt_hydra.errors import ConfigError, JobNotCompleted, UserError
 from amt_hydra.launcher.base import LaunchContext, Launcher
-from amt_hydra.provenance import provenance
+from amt_hydra.provenance import SourceStatus, provenance
 from amt_hydra.request import Rendered, render_request, validate_request
 from amt_hydra.spec.build import build_spec, default_job_name, to_container
 from amt_hydra.spec.model import TuningSpec
@@ -74,12 +74,12 @@ def write_run_files(run_dir: Path, spec: TuningSpec, rendered: Rendered, source_
     from amt_hydra.packing import select, write_packed_list
 
     est = spec.estimator
-    selection = select(est.source_dir) if est.entry_point and est.source_dir else None  # refusals come first
-    run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / "request.json").write_text(dumps(rendered.request) + "\n")
-    channels = {c.name: c.local for c in est.channels if c.local}
-    record = provenance(source_dir or est.source_dir, channels)
-    (run_dir / "provenance.json").write_text(dumps(record) + "\n")
+    with SourceStatus(source_dir or est.source_dir) as source:  # git runs while the tree is walked
+        selection = select(est.source_dir) if est.entry_point and est.source_dir else None  # refusals come first
+        run_dir.mkdir(parents=True, exist_ok=True)
+        (run_dir / "request.json").write_text(dumps(rendered.request) + "\n")
+        channels = {c.name: c.local for c in est.channels if c.local}
+        (run_dir / "provenance.json").write_text(dumps(provenance(source, channels)) + "\n")
     if selection is not None:
         write_packed_list(selection, run_dir)
         if selection.note():

@@ -1,21 +1,22 @@
 """Check a request against botocore's own SageMaker service model.
 
-botocore's `ParamValidator` checks required members, types and minimums; the model's `max`, `pattern`
-and `enum` metadata it leaves to the service. Both come from the same model here; nothing is hand-copied.
+First what botocore's `ParamValidator` checks (required members, types, minimums; `params` walks the model
+as it does, without the ~50 ms of imports), then the model's `max`, `pattern` and `enum` metadata, which
+botocore leaves to the service. Both come from the same model here; nothing is hand-copied.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+import re
+import warnings
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import regex
-
 from amt_hydra.constants import INT32_MAX, INT32_MIN
 from amt_hydra.errors import ConfigError
-from amt_hydra.request.keys import config_key
+from amt_hydra.request import params
 
 OPERATION = "CreateHyperParameterTuningJob"
 # botocore's model types: `integer` is the service's 32-bit int, `long` its 64-bit one.
@@ -23,24 +24,35 @@ _NUMBER_TYPES = ("integer", "long", "float", "double")
 
 
 @functools.lru_cache(maxsize=1)
-def input_shape() -> Any:
-    from amt_hydra.request.service_model import input_shape as model_input_shape
+def _model() -> tuple[dict[str, Any], dict[str, Any], bool]:
+    """The cut model's shapes, the operation's input shape, and whether `params` covers the model."""
+    from amt_hydra.request.service_model import description
 
-    return model_input_shape(OPERATION)
+    model = description(OPERATION)
+    shapes = model["shapes"]
+    return shapes, params.resolve(shapes, model["operations"][OPERATION]["input"]), params.covers(shapes)
 
 
 def validate_request(request: Mapping[str, Any]) -> None:
     """Raise `ConfigError` for the first rule the request breaks, naming the config key behind it."""
     for path, message in problems(request):
+        from amt_hydra.request.keys import config_key
+
         raise ConfigError(config_key(path, request), f"{message} (request field {path.lstrip('.')})")
 
 
 def problems(request: Mapping[str, Any]) -> list[tuple[str, str]]:
-    from botocore.validate import ParamValidator
+    shapes, top, covered = _model()
+    if covered:
+        errors = params.errors(dict(request), top, shapes)
+    else:
+        from botocore.validate import ParamValidator
 
-    report = ParamValidator().validate(dict(request), input_shape())
-    found = [(path or ".", _describe(kind, info)) for kind, path, info in report._errors]
-    found.extend(_metadata_problems(request, input_shape(), ""))
+        from amt_hydra.request.service_model import input_shape
+
+        errors = ParamValidator().validate(dict(request), input_shape(OPERATION))._errors
+    found = [(path or ".", _describe(kind, info)) for kind, path, info in errors]
+    found.extend(_metadata_problems(request, top, "", shapes))
     return found
 
 
@@ -57,39 +69,41 @@ def _describe(kind: str, info: Mapping[str, Any]) -> str:
     return f"{kind}: {dict(info)}"
 
 
-def _metadata_problems(value: Any, shape: Any, path: str) -> Iterator[tuple[str, str]]:
+def _metadata_problems(value: Any, shape: Mapping[str, Any], path: str,
+                       shapes: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     if value is None:
         return
     yield from _check_scalar(value, shape, path)
-    kind = shape.type_name
+    kind = shape["type"]
     if kind == "structure" and isinstance(value, Mapping):
-        for name, member in shape.members.items():
+        for name, member in shape.get("members", {}).items():
             if name in value:
-                yield from _metadata_problems(value[name], member, f"{path}.{name}")
+                yield from _metadata_problems(value[name], params.resolve(shapes, member), f"{path}.{name}", shapes)
     elif kind == "list" and isinstance(value, list):
+        member = params.resolve(shapes, shape["member"])
         for i, item in enumerate(value):
-            yield from _metadata_problems(item, shape.member, f"{path}[{i}]")
+            yield from _metadata_problems(item, member, f"{path}[{i}]", shapes)
     elif kind == "map" and isinstance(value, Mapping):
+        key_shape, value_shape = params.resolve(shapes, shape["key"]), params.resolve(shapes, shape["value"])
         for key, item in value.items():
-            yield from _check_scalar(key, shape.key, f"{path}.{key}")
-            yield from _metadata_problems(item, shape.value, f"{path}.{key}")
+            yield from _check_scalar(key, key_shape, f"{path}.{key}")
+            yield from _metadata_problems(item, value_shape, f"{path}.{key}", shapes)
 
 
-def _check_scalar(value: Any, shape: Any, path: str) -> Iterator[tuple[str, str]]:
-    problem = _number_problem(value, shape.type_name)
+def _check_scalar(value: Any, shape: Mapping[str, Any], path: str) -> Iterator[tuple[str, str]]:
+    problem = _number_problem(value, shape["type"])
     if problem:
         yield path, problem
         return
-    meta = shape.metadata
-    if "max" in meta:
+    if "max" in shape:
         size = value if isinstance(value, (int, float)) and not isinstance(value, bool) else _length(value)
         what = "value" if isinstance(value, (int, float)) else "length"
-        if size is not None and size > meta["max"]:
-            yield path, f"{what} {size} is above the maximum {meta['max']}"
-    enum = getattr(shape, "enum", None)
+        if size is not None and size > shape["max"]:
+            yield path, f"{what} {size} is above the maximum {shape['max']}"
+    enum = shape.get("enum") if shape["type"] == "string" else None
     if enum and isinstance(value, str) and value not in enum:
         yield path, f"{value!r} is not one of {list(enum)}"
-    pattern = meta.get("pattern")
+    pattern = shape.get("pattern")
     if pattern and isinstance(value, str) and not _pattern(pattern).fullmatch(value):
         yield path, f"{value!r} does not match the pattern {pattern}"
 
@@ -113,6 +127,14 @@ def _length(value: Any) -> int | None:
 
 
 @functools.cache
-def _pattern(pattern: str) -> regex.Pattern[str]:
-    # The model's patterns are Java regexes (\p{L} ...); the `regex` module reads them as Java does.
-    return regex.compile(pattern)
+def _pattern(pattern: str) -> Any:
+    """The model's patterns are Java regexes. Java's \\d, \\w and \\s are ASCII-only, as in Python's `re` with
+    `re.ASCII`; only what `re` cannot read (`\\p{L}` classes ...) needs the `regex` module (~15 ms to import)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", FutureWarning)  # `[[`, `&&` in a set: syntax `re` would misread
+            return re.compile(pattern, re.ASCII)
+    except (re.error, FutureWarning):
+        import regex
+
+        return regex.compile(pattern)

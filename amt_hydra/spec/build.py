@@ -76,13 +76,14 @@ def _check_known_keys(data: dict[str, Any]) -> None:
 
 
 def _known(node: Any, cls: type, prefix: str, skip: frozenset[str] | set[str] = frozenset()) -> None:
-    import difflib
     from dataclasses import fields
 
     if not isinstance(node, Mapping):
         return
     names = [f.name for f in fields(cls)]
     for key in sorted(set(map(str, node)) - set(names) - set(skip)):
+        import difflib
+
         close = difflib.get_close_matches(key, names, n=1) or [n for n in names if n.startswith(key)]
         hint = f"did you mean {close[0]!r}?" if close else f"{prefix.rstrip('.') or 'the config'} takes {names}"
         raise ConfigError(f"{prefix}{key}", f"unknown key; {hint}")

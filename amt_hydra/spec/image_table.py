@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import json
 import logging
-from pathlib import Path
 from typing import Any
 
-TABLE = Path(__file__).with_name("image_uris.json")
+from amt_hydra.spec.images import TABLE
+
 FRAMEWORKS = ("pytorch", "tensorflow", "xgboost", "sklearn", "mxnet")
 PROBE_INSTANCE = {"cpu": "ml.c5.xlarge", "gpu": "ml.p3.2xlarge"}
 PROBE_REGION = "us-east-1"

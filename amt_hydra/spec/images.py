@@ -10,17 +10,17 @@ from __future__ import annotations
 import json
 import logging
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from amt_hydra.errors import ConfigError
 
 SDK_LOGGERS = ("sagemaker",)
+TABLE = Path(__file__).with_name("image_uris.json")  # written by `python -m amt_hydra.spec.image_table`
 
 
 @lru_cache(maxsize=1)
 def table() -> dict[str, Any]:
-    from amt_hydra.spec.image_table import TABLE
-
     return json.loads(TABLE.read_text())
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import botocore.session
@@ -34,6 +38,23 @@ def test_the_cached_cut_is_botocores_input_shape(tmp_path: Path, monkeypatch: py
     second = service_model.input_shape(OPERATION)  # reads it
     for shape in (first, second):
         _same(shape, full, set())
+
+
+def test_the_key_watches_where_botocores_loader_looks(tmp_path: Path) -> None:
+    """A model of the user's own in ~/.aws/models (a newer API version, here lacking a member) is read at once."""
+    from botocore.loaders import create_loader
+
+    assert service_model.search_paths() == create_loader().search_paths
+    full = create_loader().load_service_model("sagemaker", "service-2")
+    full["shapes"]["CreateHyperParameterTuningJobRequest"]["members"].pop("Autotune")
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    members = [sys.executable, "-c", "from amt_hydra.request.service_model import description; "
+               f"print(list(description({OPERATION!r})['shapes']['{OPERATION}Request']['members']))"]
+    assert "Autotune" in subprocess.run(members, env=env, capture_output=True, text=True, check=True).stdout
+    own = tmp_path / ".aws" / "models" / "sagemaker" / "2099-01-01"
+    own.mkdir(parents=True)
+    (own / "service-2.json").write_text(json.dumps(full))
+    assert "Autotune" not in subprocess.run(members, env=env, capture_output=True, text=True, check=True).stdout
 
 
 def test_the_cached_region_follows_what_botocore_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
