@@ -9,12 +9,14 @@ pins Optuna 2.10, so it lives in a side virtualenv, never among our dependencies
     python -m venv /tmp/hos && /tmp/hos/bin/pip install hydra-optuna-sweeper 'hydra-core==1.3.2'
     python bench/bench_sweeper.py /tmp/hos/bin/python [--trials 30] [--parallel 2] [--repeats 3]
 
-Rounds alternate; printed: medians and the median of the per-round ratios (goal <= 1.5x).
+Rounds alternate; printed: medians, the median of the per-round ratios (goal <= 1.5x), and where the AMT
+sweep's seconds went (start-up, the tuning job, noticing its end, the report, exit).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -50,6 +52,28 @@ def timed(cmd: list[str], env: dict[str, str], cwd: Path) -> float:
     return elapsed
 
 
+PHASES = ("start -> job created", "job created -> ended", "ended -> result.json", "result.json -> report.html",
+          "report.html -> exit")
+
+
+def phases(sweep_dir: Path, started: float, ended: float) -> list[float]:
+    """Where an AMT sweep's seconds went: the tuning job's own times (result.json) and the files' mtimes."""
+    from datetime import datetime
+
+    job = json.loads((sweep_dir / "result.json").read_text())["TuningJob"]
+    created = datetime.fromisoformat(job["CreationTime"]).timestamp()
+    end = datetime.fromisoformat(job["HyperParameterTuningEndTime"]).timestamp()
+    marks = [started, created, end, (sweep_dir / "result.json").stat().st_mtime,
+             (sweep_dir / "report.html").stat().st_mtime, ended]
+    return [b - a for a, b in zip(marks, marks[1:])]
+
+
+def timed_amt(cmd: list[str], env: dict[str, str], cwd: Path, sweep_dir: Path) -> tuple[float, list[float]]:
+    started = time.time()
+    elapsed = timed(cmd, env, cwd)
+    return elapsed, phases(sweep_dir, started, started + elapsed)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("side_python", help="python of a virtualenv with hydra-optuna-sweeper")
@@ -62,14 +86,17 @@ def main() -> None:
         print(f"skipped: {args.side_python} has no hydra-optuna-sweeper "
               "(python -m venv /tmp/hos && /tmp/hos/bin/pip install hydra-optuna-sweeper 'hydra-core==1.3.2')")
         return
-    amt_s, hos_s = [], []
+    amt_s, hos_s, amt_phases = [], [], []
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         env = {**os.environ, "AMT_HYDRA_HOME": str(tmp / "store")}
         for r in range(args.repeats):
             hos_s.append(timed(optuna_command(args.side_python, args.trials, args.parallel, tmp / f"hos{r}"),
                                env, tmp))
-            amt_s.append(timed(amt_command(args.trials, args.parallel, tmp / f"amt{r}"), env, tmp))
+            sweep_dir = tmp / f"amt{r}"
+            elapsed, split = timed_amt(amt_command(args.trials, args.parallel, sweep_dir), env, tmp, sweep_dir)
+            amt_s.append(elapsed)
+            amt_phases.append(split)
             print(f"round {r + 1}: hydra-optuna-sweeper {hos_s[-1]:.2f} s   amt sweeper {amt_s[-1]:.2f} s",
                   flush=True)
     pair = statistics.median(a / h for a, h in zip(amt_s, hos_s, strict=True))
@@ -77,6 +104,8 @@ def main() -> None:
     print(f"median  hydra-optuna-sweeper: {statistics.median(hos_s):.2f} s   "
           f"amt sweeper: {statistics.median(amt_s):.2f} s")
     print(f"median of the per-round ratios: {pair:.2f}x (goal <= 1.5x)")
+    print("amt sweeper, median seconds per phase: " + "  ".join(
+        f"{name} {statistics.median(split[i] for split in amt_phases):.2f}" for i, name in enumerate(PHASES)))
 
 
 if __name__ == "__main__":

@@ -23,7 +23,6 @@ from amt_hydra.launcher.aws import (
 )
 from amt_hydra.launcher.base import LaunchContext, Launcher
 from amt_hydra.launcher.resubmit import echoed_differences, refusal
-from amt_hydra.packing import package_source
 
 PLACEHOLDER = "<ACCOUNT-ID>"  # in the default bucket's name when the account was not looked up
 BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
@@ -185,6 +184,8 @@ class SageMakerLauncher(Launcher):
 
 
 def _upload_source(s3: Any, source_dir: Path, bucket: str, key: str, budget_s: float) -> None:
+    from amt_hydra.packing import package_source  # late: Hydra's plugin scan imports this module in every trial
+
     with tempfile.TemporaryDirectory() as tmp:
         tarball = Path(tmp) / SOURCE_TARBALL
         package_source(source_dir, tarball)

@@ -16,6 +16,23 @@ def describe(client: Any, name: str) -> dict[str, Any]:
     return response
 
 
+FINAL_POLL_S = 0.1  # seconds between polls once the end is near, where a poll is cheap
+
+
+def next_poll_s(job: dict[str, Any], poll_s: float) -> float:
+    """`poll_s`, or FINAL_POLL_S once every training job has been created (the end is then at most the running
+    ones away), where the launcher polls at most every second: the local engine, whose describe is a file read
+    of ~3 ms. The job's end is then noticed ~0.05 s after it, not 0.25 s on average; SageMaker's poll is kept."""
+    if poll_s > 1.0:
+        return poll_s
+    counters = job.get("TrainingJobStatusCounters") or {}
+    limit = ((job.get("HyperParameterTuningJobConfig") or {}).get("ResourceLimits") or {}).get(
+        "MaxNumberOfTrainingJobs")
+    created = sum(v for v in counters.values() if isinstance(v, int))
+    near = job.get("HyperParameterTuningJobStatus") == "Stopping" or (limit is not None and created >= limit)
+    return min(poll_s, FINAL_POLL_S) if near else poll_s
+
+
 def summaries(client: Any, name: str) -> list[dict[str, Any]]:
     """Every training job's summary, in creation order, paging with NextToken."""
     out: list[dict[str, Any]] = []

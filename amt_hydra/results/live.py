@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from typing import Any, TextIO
 
 from amt_hydra.constants import TERMINAL_TUNING
+from amt_hydra.results.collect import next_poll_s
 from amt_hydra.results.tracker import JobRow, JobTracker, Snapshot
 
 STATUS_STYLE = {"Completed": "green", "InProgress": "yellow", "Stopping": "yellow", "Failed": "red",
@@ -45,7 +46,7 @@ def watch(client: Any, name: str, poll_s: float, sleep: Callable[[float], None],
             draw()
             if done:  # the last frame has every row; Live leaves it on screen
                 return snap.job
-            _pause(poll_s, sleep, draw)
+            _pause(next_poll_s(snap.job, poll_s), sleep, draw)
 
 
 def _fit(console: Any, out: TextIO) -> None:

@@ -9,7 +9,9 @@ kilobytes per chart instead of plotly's ~3.5 MB bundle per file.
 
 from __future__ import annotations
 
+import functools
 import html
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,27 +37,43 @@ def _figure(svg: str, caption: str, wide: bool = False) -> str:
 
 
 def charts(result: dict[str, Any], space: list[Param]) -> list[str]:
-    """The charts that the job's data supports (no objective yet: none; one value: no importance)."""
+    """The charts that the job's data supports (no objective yet: none; one value: no importance), drawn on two
+    cores where the machine has them (`fork.run_shared`)."""
+    from amt_hydra.results.fork import run_shared
+
+    jobs, weights = chart_jobs(result, space)
+    if len(jobs) > 1:
+        figures.preload()  # before the fork: imported once, not in each process
+    return [chart for charts in run_shared(jobs, weights) for chart in charts]
+
+
+def chart_jobs(result: dict[str, Any], space: list[Param]) -> tuple[list[Callable[[], list[str]]], list[float]]:
+    """One job per chart (the study's two charts are one job: they share the study), with its rough cost."""
     job = result["TuningJob"]
     jobs = by_start(result.get("TrainingJobs") or [])
     best_name = (job.get("BestTrainingJob") or {}).get("TrainingJobName")
     metric = metric_name(job)
-    out = []
-    if any(objective(j) is not None for j in jobs):
-        out.append(_figure(figures.history(jobs, best_name, maximize(job), metric),
-                           "Every training job's final objective, the best so far, the best job starred."))
+    out: list[tuple[Callable[[], list[str]], float]] = []
+    valued = any(objective(j) is not None for j in jobs)
+    if valued:
+        out.append((lambda: [_figure(figures.history(jobs, best_name, maximize(job), metric), "Every training job's "
+                                     "final objective, the best so far, the best job starred.")], 1.0))
     if any(len(j.get("ObjectiveValues") or []) > 1 for j in jobs):  # SageMaker's describe: final value only
-        out.append(_figure(curves.learning_curves(jobs, best_name, metric),
-                           "Objective at every emission; dashed and × = stopped (early stopping, Hyperband)."))
+        out.append((lambda: [_figure(curves.learning_curves(jobs, best_name, metric), "Objective at every "
+                                     "emission; dashed and × = stopped (early stopping, Hyperband).")], 1.0))
     if jobs:
         preferred = (panels.instance_types(job) or [None])[0]
-        out.append(_figure(curves.timeline(jobs, preferred), "Jobs by parallel slot; light = waiting/starting, "
-                           "solid = training; the colour is the instance type the job ran on.", wide=True))
-    if any(objective(j) is not None for j in jobs):
-        out.extend(_figure(figures.slice_plot(p, jobs, best_name, metric), f"{metric} against {p.name}.")
-                   for p in space)
-        out.extend(_study_charts(result))
-    return out
+        out.append((lambda: [_figure(curves.timeline(jobs, preferred), "Jobs by parallel slot; light = "
+                                     "waiting/starting, solid = training; the colour is the instance type the job "
+                                     "ran on.", wide=True)], 0.7))
+    if valued:
+        out.extend((functools.partial(_slice, p, jobs, best_name, metric), 1.0) for p in space)
+        out.append((functools.partial(_study_charts, result), 1.8))
+    return [f for f, _ in out], [w for _, w in out]
+
+
+def _slice(param: Param, jobs: list[dict[str, Any]], best_name: str | None, metric: str) -> list[str]:
+    return [_figure(figures.slice_plot(param, jobs, best_name, metric), f"{metric} against {param.name}.")]
 
 
 def _study_charts(result: dict[str, Any]) -> list[str]:
@@ -68,8 +86,10 @@ def _study_charts(result: dict[str, Any]) -> list[str]:
     complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
     if len(complete) < 2:
         return []
+    from amt_hydra.results.importance import ped_anova
+
     out = []
-    importances = _importances(study)
+    importances = ped_anova(study)
     if importances:
         out.append(_figure(figures.importance(importances), "How much each hyperparameter's values in "
                            "the best 10% of completed jobs differ from all (Optuna's PED-ANOVA, normalized); "
@@ -77,21 +97,6 @@ def _study_charts(result: dict[str, Any]) -> list[str]:
     out.append(_figure(figures.parallel(study), "Completed jobs across all hyperparameters, coloured by objective.",
                        wide=True))
     return out
-
-
-def _importances(study: Any) -> dict[str, float]:
-    """PED-ANOVA: numpy only and fast (fANOVA, Optuna's default, needs scikit-learn and a forest fit)."""
-    import warnings
-
-    import optuna
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # experimental; "too few trials" is said by the caption instead
-            evaluator = optuna.importance.PedAnovaImportanceEvaluator()
-            return dict(optuna.importance.get_param_importances(study, evaluator=evaluator))
-    except (RuntimeError, ValueError):  # too few distinct values to tell
-        return {}
 
 
 def render_report(result: dict[str, Any]) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from amt_hydra.results.collect import TERMINAL, collect, describe, write_result
+from amt_hydra.results.collect import TERMINAL, collect, describe, next_poll_s, write_result
 from amt_hydra.results.report import write_report
 from amt_hydra.results.table import progress_line, summary
 
@@ -44,7 +44,7 @@ def wait(client: Any, name: str, poll_s: float = 30.0, sleep: Callable[[float], 
             last = line
         if job["HyperParameterTuningJobStatus"] in TERMINAL:
             return job
-        sleep(poll_s)
+        sleep(next_poll_s(job, poll_s))
 
 
 def report(client: Any, name: str, run_dir: Path, out: TextIO | None = None, with_status: bool = True,

@@ -34,6 +34,17 @@ def _plain(value: Any) -> Any:
     return OmegaConf.to_container(value, resolve=True) if isinstance(value, (DictConfig, ListConfig)) else value
 
 
+def _freeze_heap_at_exit() -> None:
+    """At exit, hide every object from the garbage collector (`gc.freeze`) before the interpreter's final
+    collections, which otherwise walk the heap the sweep built up (Hydra, botocore's model, matplotlib, Optuna):
+    measured 0.5-1 s of a sweep's exit, 0.05 s with it. Only at exit: a process that goes on collects as before."""
+    import atexit
+    import gc
+
+    atexit.unregister(gc.freeze)  # once per process, however many sweeps
+    atexit.register(gc.freeze)
+
+
 class AmtSweeperImpl:
     """Holds `hydra.sweeper` as plain data; `sweep` builds, validates, submits and reports."""
 
@@ -49,6 +60,7 @@ class AmtSweeperImpl:
         self.app = locate_app(task_function)
 
     def sweep(self, arguments: list[str]) -> None:
+        _freeze_heap_at_exit()
         try:
             self._sweep(arguments)
         except ConfigError as exc:

@@ -27,3 +27,18 @@ def test_sagemaker_describe_gives_the_final_value_only() -> None:
     described = {"FinalMetricDataList": [{"MetricName": "acc", "Value": 0.8}, {"MetricName": "loss", "Value": 0.3}]}
     assert objective_values(described, "loss") == [0.3]
     assert objective_values({}, "loss") == []
+
+
+def test_polls_fast_only_near_the_end_of_a_local_job() -> None:
+    from amt_hydra.results.collect import FINAL_POLL_S, next_poll_s
+
+    def job(status: str = "InProgress", **counters: int) -> dict:
+        return {"HyperParameterTuningJobStatus": status, "TrainingJobStatusCounters": counters,
+                "HyperParameterTuningJobConfig": {"ResourceLimits": {"MaxNumberOfTrainingJobs": 4}}}
+
+    assert next_poll_s(job(Completed=2, InProgress=1), 0.5) == 0.5  # a job still to create
+    assert next_poll_s(job(Completed=2, InProgress=2), 0.5) == FINAL_POLL_S  # every job created
+    assert next_poll_s(job(Completed=3, NonRetryableError=1, InProgress=0), 0.5) == FINAL_POLL_S
+    assert next_poll_s(job("Stopping", Completed=1), 0.5) == FINAL_POLL_S
+    assert next_poll_s(job(Completed=2, InProgress=2), 30.0) == 30.0  # SageMaker's poll is left alone
+    assert next_poll_s(job(Completed=2, InProgress=2), 0.05) == 0.05

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 import uuid
 from collections.abc import Mapping
@@ -71,11 +70,10 @@ def _broken(member: Any, value: Any) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=1)
 def _service_model() -> Any:
-    import botocore.session
+    from amt_hydra.local.endpoint.wire import service_model
 
-    return botocore.session.get_session().get_service_model("sagemaker")
+    return service_model()
 
 
 def validate_params(operation: str, params: Mapping[str, Any]) -> None:

@@ -36,9 +36,7 @@ def inprocess_client(
     `base`: a class the client's class also derives from (methods beyond SageMaker's; its `__init__`
     is not called). The client's config (retries included) is botocore's default, as over HTTP.
     """
-    import botocore.session
-
-    session = session or botocore.session.Session()
+    session = session or wire.session()
     unique_id = f"amt-hydra-base-{uuid.uuid4()}"
     if base is not None:  # only while this client's class is made: the session may make others
         session.register("creating-client-class.sagemaker", functools.partial(_add_base, base), unique_id=unique_id)

@@ -36,10 +36,17 @@ class Reply:
 
 
 @functools.lru_cache(maxsize=1)
-def service_model() -> Any:
+def session() -> Any:
+    """This process's botocore session: its loader parses SageMaker's model (~0.1 s) once for the in-process
+    client, the wire and the validation alike."""
     import botocore.session
 
-    return botocore.session.get_session().get_service_model("sagemaker")
+    return botocore.session.get_session()
+
+
+@functools.lru_cache(maxsize=1)
+def service_model() -> Any:
+    return session().get_service_model("sagemaker")
 
 
 def answer(dispatch: Dispatch, target: str | None, body: bytes | str | None) -> Reply:
