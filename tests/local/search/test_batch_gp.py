@@ -11,7 +11,7 @@ import optuna
 import pytest
 
 from amt_hydra.local.search.base import Suggestion, config_key
-from amt_hydra.local.search.batch_gp import BatchGPSampler, space_filling_point
+from amt_hydra.local.search.batch_gp import BELIEVER_STD, BatchGPSampler, believed_values, space_filling_point
 from amt_hydra.local.search.optuna_search import BayesianSearch as OptunaSearch
 from amt_hydra.local.setup.tuning_setup import TuningSetup, parse_request
 from amt_hydra.local.trials.record import TrialRecord
@@ -96,6 +96,25 @@ def test_a_running_trial_moves_the_next_suggestion() -> None:
     first, second = ask(), ask()
     assert first.params["x"] != pytest.approx(second.params["x"], abs=1e-3)
     assert 0.0 <= second.params["x"] <= 1.0
+
+
+def test_a_running_job_is_believed_a_little_worse_than_predicted_most_where_the_gp_is_unsure() -> None:
+    import numpy as np
+    import torch
+    from optuna._gp import gp, prior
+
+    x = np.array([[0.0], [0.2], [0.5], [0.8], [1.0]])
+    y = -((x[:, 0] - 0.6) ** 2)
+    y = (y - y.mean()) / y.std()
+    gpr = gp.fit_kernel_params(X=x, Y=y, is_categorical=np.array([False]), log_prior=prior.default_log_prior,
+                               minimum_noise=prior.DEFAULT_MINIMUM_NOISE_VAR, gpr_cache=None,
+                               deterministic_objective=False)
+    running = torch.tensor([[0.5], [0.35]], dtype=torch.float64)  # on a finished point; between two
+    with torch.no_grad():
+        mean, var = gpr.posterior(running)
+    shortfall = (mean - believed_values(gpr, running, y)).numpy()
+    assert BELIEVER_STD > 0 and (shortfall > 0).all()
+    assert shortfall[1] > shortfall[0]  # farther from the data: less sure, believed worse by more
 
 
 def test_rebuilt_study_continues_the_sequence() -> None:
