@@ -130,6 +130,10 @@ class ForkedToolkitProcess(ToolkitProcess):
     def pid(self) -> int:
         return self._pid
 
+    def exit_known(self) -> bool:
+        """The server reports every exit on one pipe: reading one job's may have read this one's too."""
+        return self.returncode is not None or self._pid in self.server.exits
+
     def poll(self) -> int | None:
         """The exit status the server reported (it killed what was left in the job's group before reaping);
         the job's processes outside its group are found by their marker, as for a plain process."""

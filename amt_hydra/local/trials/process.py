@@ -71,6 +71,10 @@ class ToolkitProcess:
         """Lines of the next chunk of the log (the unterminated rest too if final); None: nothing new."""
         return self.tail.read(final=final)
 
+    def exit_known(self) -> bool:
+        """Whether the exit was already read where `pidfd` will not show it again (never, for a plain process)."""
+        return False
+
     def poll(self) -> int | None:
         """The exit status once the toolkit has exited; leftovers in its group are killed first."""
         assert self.proc is not None
@@ -121,6 +125,8 @@ def kill_group(pgid: int, sig: int) -> None:
 
 def wait_any(processes: list[ToolkitProcess], timeout: float, sleep: Callable[[float], None]) -> None:
     """Sleep up to `timeout`, waking as soon as one of `processes` exits (pidfds; plain sleep without)."""
+    if any(p.exit_known() for p in processes):
+        return  # an exit already read (a fork server reports several on one pipe): no wake-up would come
     fds = [p.pidfd for p in processes if p.pidfd is not None]
     if fds and len(fds) == len(processes):
         select.select(fds, [], [], timeout)

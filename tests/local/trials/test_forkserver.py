@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import sys
 import time
@@ -145,3 +146,22 @@ def test_jobs_outlive_the_server_when_the_engine_goes_away(tmp_path: Path, start
         assert owns(proc.pid, "job-orphan")
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_an_exit_read_with_another_jobs_still_wakes_the_engine(tmp_path: Path, starter) -> None:
+    # The server reports every exit on one pipe: once reading job A's has read B's too, the pipe stays quiet,
+    # so waiting on it for B would sleep the whole tick (a free slot idle for up to poll_interval_s).
+    procs = [starter.start(folder / "output.log", env, cwd=folder)
+             for folder, env in (job(tmp_path, name, "ok") for name in ("job-a", "job-b"))]
+    server = starter.server
+    deadline = time.monotonic() + 60
+    while not all(p.pid in server.exits for p in procs):
+        assert time.monotonic() < deadline, "the jobs did not end"
+        select.select([server.fileno()], [], [], 0.5)
+        server.drain()
+    assert procs[0].poll() == 0
+    assert not select.select([server.fileno()], [], [], 0)[0] and procs[1].exit_known()
+    start = time.monotonic()
+    wait_any([procs[1]], 30.0, time.sleep)
+    assert time.monotonic() - start < 10  # returned at once, not after the 30 s timeout
+    assert procs[1].poll() == 0
