@@ -75,6 +75,14 @@ class Engine:
     # -- set-up ------------------------------------------------------------------------------------
     def _prepare(self, now: float) -> None:
         self.queue = recovery.recover(self.job, self.records, now)
+        # The executor first: its fork server imports the toolkit in its own process while this one imports
+        # the strategy's libraries (Optuna; torch for Bayesian) below.
+        types = {c["InstanceType"] for d in self.setup.definitions for c in d.instance_configs}
+        gpus = count_cuda_devices() if any(is_gpu_type(t) for t in types) else 0
+        self.capacity = CapacityTable(types, self.setup.max_parallel, self.settings.capacity, gpus)
+        self.executor: TrialExecutor = self.executor_factory(
+            self.job, self.settings, self.setup.max_parallel, gpus, self.sleep
+        )
         parents = parent_trials(self.store, self.setup)
         self.parent_count = len(parents)
         self.search = make_search(self.setup, int(self.tuning["seed"]))
@@ -87,12 +95,6 @@ class Engine:
                 self.tracker.observe(
                     rec.final_objective if rec.objective_status == "Succeeded" else None, rec.end_time or now
                 )
-        types = {c["InstanceType"] for d in self.setup.definitions for c in d.instance_configs}
-        gpus = count_cuda_devices() if any(is_gpu_type(t) for t in types) else 0
-        self.capacity = CapacityTable(types, self.setup.max_parallel, self.settings.capacity, gpus)
-        self.executor: TrialExecutor = self.executor_factory(
-            self.job, self.settings, self.setup.max_parallel, gpus, self.sleep
-        )
         self.run_start = now
         self.runtime_before = float(self.tuning.get("runtime_s", 0.0))
         self.tuning["engine_pid"] = os.getpid()
