@@ -8,7 +8,7 @@ and interquartile range over `--seeds` seeds, runs spread over `--workers` proce
 `--through-engine FUNCTION` instead runs FUNCTION through the real local engine and the training toolkit
 and prints the simulated regret beside it, seed by seed (with `--parallel 1` they must be equal).
 
-    nice python bench/bench_search_quality.py [--jobs 30] [--seeds 7] [--parallel 3] [--workers 2]
+    nice python bench/bench_search_quality.py [--jobs 30] [--seeds 31] [--parallel 3] [--workers 2]
         [--functions branin,hartmann6] [--strategies engine-P3,optuna-gp] [--quick] [--through-engine branin]
 """
 
@@ -121,7 +121,7 @@ def best_through_engine(client: object, request: dict) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--jobs", type=int, default=30)
-    parser.add_argument("--seeds", type=int, default=7)
+    parser.add_argument("--seeds", type=int, default=31)
     parser.add_argument("--parallel", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--functions", default=",".join(FUNCTIONS))
