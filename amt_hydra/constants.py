@@ -50,7 +50,6 @@ SOURCE_TARBALL = "sourcedir.tar.gz"
 ENV_ROLE = "SAGEMAKER_ROLE_ARN"
 ENV_ENDPOINT = "AWS_ENDPOINT_URL"
 ENV_LOCAL_ROOT = "AMT_HYDRA_HOME"
-ENV_IMAGE_CACHE = "AMT_HYDRA_IMAGE_CACHE"
 
 # What a SageMaker training container's environment has, as the local engine recreates it.
 ENV_TRAINING_JOB_NAME = "TRAINING_JOB_NAME"

@@ -88,16 +88,9 @@ def data_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-@pytest.fixture(scope="session")
-def image_cache_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One image-URI cache for the session: the SDK lookup itself is exercised once, not per test."""
-    return tmp_path_factory.mktemp("images") / "image_uris.json"
-
-
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, image_cache_file: Path) -> None:
-    """Keep the image-URI cache and the local job store out of the user's home."""
-    monkeypatch.setenv("AMT_HYDRA_IMAGE_CACHE", str(image_cache_file))
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep the local job store and amt-hydra's caches out of the user's home."""
     monkeypatch.setenv("AMT_HYDRA_HOME", str(tmp_path / "jobs"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
 
