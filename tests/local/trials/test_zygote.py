@@ -78,11 +78,19 @@ ENDINGS = {
 }
 
 
-def run(tmp_path: Path, command: list[str], env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    """`command` (`--real`/`--client`, then python's arguments) from the toolkit stand-in, in tmp_path/code."""
+def run(tmp_path: Path, command: list[str], env: dict[str, str] | None = None,
+        ignoring: tuple[int, ...] = ()) -> tuple[int, str, str]:
+    """`command` (`--real`/`--client`, then python's arguments) from the toolkit stand-in, in tmp_path/code,
+    started with the signals `ignoring` ignored (as under nohup), which it and what it execs inherit."""
     env = {**os.environ, "TRAINING_JOB_NAME": "job-zygote", **(env or {})}
     request = json.dumps([str(forkserver.MAIN), command, str(tmp_path / "code"), env])
-    out = subprocess.run([sys.executable, "-c", TOOLKIT, request], capture_output=True, text=True, timeout=120)
+
+    def ignore() -> None:
+        for sig in ignoring:
+            signal.signal(sig, signal.SIG_IGN)
+
+    out = subprocess.run([sys.executable, "-c", TOOLKIT, request], capture_output=True, text=True, timeout=120,
+                         preexec_fn=ignore)
     assert out.returncode == 0, out.stderr
     code, stdout, stderr = json.loads(out.stdout.splitlines()[-1])
     return code, stdout, stderr
@@ -108,6 +116,16 @@ def test_the_entry_point_sees_what_a_fresh_interpreter_shows(tmp_path: Path, cod
     assert (real_code, code_) == (0, 0), (real_err, err)
     assert "hydra preloaded: True" in err and "hydra preloaded: False" in real_err  # it was forked
     assert json.loads(out) == json.loads(real_out)
+
+
+@pytest.mark.parametrize("ignoring", [(signal.SIGHUP,), (signal.SIGINT, signal.SIGTERM)])
+def test_signals_a_parent_ignored_stay_ignored_as_across_an_exec(tmp_path: Path, code: Path, ignoring) -> None:
+    (_, real_out, _), (_, out, err) = (run(tmp_path, [way, "probe.py"], ignoring=ignoring)
+                                       for way in ("--real", "--client"))
+    real, forked = json.loads(real_out), json.loads(out)
+    assert "hydra preloaded: True" in err and forked["handlers"] == real["handlers"]
+    assert real["handlers"][[signal.SIGTERM, signal.SIGINT, signal.SIGPIPE, signal.SIGCHLD, signal.SIGHUP,
+                                  signal.SIGXFSZ].index(ignoring[0])] == str(signal.SIG_IGN)  # it was inherited
 
 
 def test_buffered_streams_as_python_makes_them(tmp_path: Path, code: Path) -> None:

@@ -1,15 +1,16 @@
 """In the zygote's fork: become `python [--] script args` or `python -m module args`, run it, exit as Python would.
 
-What a fresh interpreter would have differently is set here: its own process group (the client forwards the
-signals sent to the toolkit's group, so each arrives once), death with the zygote (PR_SET_PDEATHSIG), default
-signal handlers (SIGINT raising KeyboardInterrupt, SIGPIPE/SIGXFSZ ignored, as Python sets them), the client's
-stdin/stdout/stderr as new `sys.std*` streams (buffering, encoding and errors as Python picks them, with
-PYTHONUNBUFFERED from the request), its environment (also written over /proc/PID/environ, the job's marker
-first), working directory, `sys.argv`, `sys.orig_argv` and `sys.path` (the script's real folder or the working
-directory first, then PYTHONPATH, then the interpreter's own entries), and a fresh `__main__`. The exit follows
-Py_Finalize: non-daemon threads joined, atexit handlers run, streams flushed; SystemExit's code (a non-integer
-printed, then 1), an uncaught exception through `sys.excepthook` and 1, an uncaught KeyboardInterrupt as death
-by SIGINT. What stays from the zygote: the modules it imported (`sys.modules`), `sys.flags`, the hash seed.
+What a fresh interpreter would have differently is set here: its own process group (the client forwards the signals
+sent to the toolkit's group, so each arrives once), death with the zygote (PR_SET_PDEATHSIG), default signal
+handlers (what the client had ignored stays ignored, as across an exec; SIGINT raising KeyboardInterrupt,
+SIGPIPE/SIGXFSZ ignored, as Python sets them), the client's stdin/stdout/stderr as new `sys.std*` streams
+(buffering, encoding and errors as Python picks them, with PYTHONUNBUFFERED from the request), its environment (also
+written over /proc/PID/environ, the job's marker first), working directory, `sys.argv`, `sys.orig_argv` and
+`sys.path` (the script's real folder or the working directory first, then PYTHONPATH, then the interpreter's own
+entries), and a fresh `__main__`. The exit follows Py_Finalize: non-daemon threads joined, atexit handlers run,
+streams flushed; SystemExit's code (a non-integer printed, then 1), an uncaught exception through `sys.excepthook`
+and 1, an uncaught KeyboardInterrupt as death by SIGINT. What stays from the zygote: the modules it imported
+(`sys.modules`), `sys.flags`, the hash seed.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def enter(request: dict, fds: list[int], close_zygote: Callable[[], None]) -> No
     if os.getppid() != zygote:  # the zygote died before prctl
         os._exit(1)
     close_zygote()
-    reset_signals()
+    reset_signals(set(request.get("ignored", ())))
     for target, fd in enumerate(fds):
         os.dup2(fd, target)
     os.closerange(3, 65536)
@@ -72,15 +73,19 @@ def enter(request: dict, fds: list[int], close_zygote: Callable[[], None]) -> No
     open_stdio(unbuffered=bool(env.get("PYTHONUNBUFFERED")))
 
 
-def reset_signals() -> None:
+def reset_signals(ignored: set[int]) -> None:
+    """Handlers as a fresh interpreter exec'd by the client has them: what the client had ignored stays
+    ignored (exec keeps that), the rest default, then Python's own (SIGPIPE/SIGXFSZ ignored; SIGINT raises
+    KeyboardInterrupt unless it was ignored)."""
     signal.set_wakeup_fd(-1)
     for sig in signal.valid_signals():
         if sig not in (signal.SIGKILL, signal.SIGSTOP):
             try:
-                signal.signal(sig, signal.SIG_IGN if sig in PYTHON_IGNORES else signal.SIG_DFL)
+                signal.signal(sig, signal.SIG_IGN if sig in PYTHON_IGNORES or sig in ignored else signal.SIG_DFL)
             except (OSError, ValueError, RuntimeError):
                 pass
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    if signal.SIGINT not in ignored:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.pthread_sigmask(signal.SIG_SETMASK, [])
 
 

@@ -33,13 +33,20 @@ def peer_uid(conn: socket.socket) -> int:
     return CREDENTIALS.unpack(conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, CREDENTIALS.size))[1]
 
 
+def ignored() -> list[int]:
+    """The signals this process was started with ignored: an interpreter exec'd here would keep them ignored.
+    (SIGPIPE and SIGXFSZ show as ignored anyway: Python ignores them at start-up, and so does the child.)"""
+    return [int(s) for s in signal.valid_signals() if s not in (signal.SIGKILL, signal.SIGSTOP)
+            and signal.getsignal(s) == signal.SIG_IGN]
+
+
 def ask(argv: list[str]):
     """Send the command; the zygote's reply stream and its first line (`pid N` or `fallback`)."""
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     conn.connect(address(os.getppid()))
     if peer_uid(conn) != os.getuid():
         raise OSError("the zygote socket belongs to another user")
-    body = json.dumps({"argv": argv, "env": dict(os.environ), "cwd": os.getcwd()}).encode()
+    body = json.dumps({"argv": argv, "env": dict(os.environ), "cwd": os.getcwd(), "ignored": ignored()}).encode()
     data = HEADER.pack(len(body)) + body
     sent = socket.send_fds(conn, [data], [0, 1, 2])
     conn.sendall(data[sent:])
