@@ -103,6 +103,7 @@ def test_each_launcher_setting_is_declared_once() -> None:
 @pytest.mark.parametrize(("overrides", "message"), [
     (["launcher.poll_interval_s=0"], "error: launcher.poll_interval_s: must be > 0, got 0.0"),
     (["launcher.stop_grace_s=-5"], "error: launcher.stop_grace_s: must be > 0, got -5.0"),
+    (["launcher.preload=[hydra,'not a module']"], "error: launcher.preload: must be module names, got 'not a module'"),
     (["launcher=sagemaker", "launcher.poll_s=-1"], "error: launcher.poll_s: must be > 0, got -1.0"),
     (["launcher=sagemaker", "launcher.max_attempts=0"], "error: launcher.max_attempts: must be >= 1, got 0"),
 ])
