@@ -19,6 +19,7 @@ requirements, not amt-hydra.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import os
 import re
@@ -38,6 +39,7 @@ OBJECTIVE_PREFIX = "amt_objective: "
 OBJECTIVE_REGEX = r"amt_objective: ([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)"
 # Hyperparameters SageMaker adds for its own use; never overrides of the app.
 RESERVED = ("_tuning_objective_metric", "sagemaker_")
+PLUGIN_CONFIGS = "hydra_plugins.amt_sweeper.configs"  # where amt-hydra is installed, it provides hydra/sweeper=amt
 
 
 def to_overrides(argv: list[str]) -> list[str]:
@@ -137,11 +139,19 @@ def run_app(settings: dict[str, str], here: Path, overrides: list[str]) -> None:
         runpy.run_path(str(app), run_name="__main__")
 
 
+def plugin_installed() -> bool:
+    """Whether amt-hydra's config source for `hydra/sweeper=amt` is installed here (found, not imported)."""
+    try:
+        return importlib.util.find_spec(PLUGIN_CONFIGS) is not None
+    except ImportError:
+        return False
+
+
 def register_stand_ins() -> None:
     """Let an app config with `override hydra/sweeper: amt` compose where amt-hydra is not installed.
 
-    The jobs run in Hydra's RUN mode and never build the sweeper, so empty nodes will do; where amt-hydra
-    is installed, Hydra's plugin scan (when the app starts) registers the real ones over these.
+    The jobs run in Hydra's RUN mode and never build the sweeper, so empty nodes will do. Only where the
+    plugin is not installed: Hydra would otherwise take these for schemas of the real configs and refuse them.
     """
     from hydra.core.config_store import ConfigStore
 
@@ -155,7 +165,8 @@ def main(argv: list[str] | None = None) -> None:
     here = Path(__file__).resolve().parent
     settings = json.loads((here / SIDECAR).read_text())
     overrides = to_overrides(sys.argv[1:] if argv is None else argv)
-    register_stand_ins()
+    if not plugin_installed():
+        register_stand_ins()
     run_app(settings, here, [*overrides, *runtime_overrides(Path(__file__).stem)])
 
 

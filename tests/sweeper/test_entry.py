@@ -10,9 +10,12 @@ from hydra import compose, initialize_config_dir
 from hydra.core.config_store import ConfigStore
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.plugins import Plugins
+from hydra.errors import MissingConfigException
+from hydra.plugins.search_path_plugin import SearchPathPlugin
 
 from amt_hydra.spec.model import ParameterRange
-from amt_hydra.sweeper.entry import objective_line, quote, register_stand_ins, to_override, to_overrides
+from amt_hydra.sweeper.entry import (PLUGIN_CONFIGS, objective_line, plugin_installed, quote, register_stand_ins,
+                                     to_override, to_overrides)
 from amt_hydra.sweeper.overrides import sample_overrides, toolkit_value
 
 from .conftest import APP
@@ -82,23 +85,32 @@ def test_objective_line_only_for_numbers() -> None:
 
 
 @pytest.fixture
-def config_store() -> Iterator[ConfigStore]:
-    """The global ConfigStore, with Hydra's plugins scanned, restored afterwards."""
-    Plugins.instance()
-    store = ConfigStore.instance()
-    saved = copy.deepcopy(store.repo)
-    yield store
-    store.repo = saved
+def without_the_plugin() -> Iterator[None]:
+    """As in a container without amt-hydra: Hydra's plugins scanned, but not this package's config source on
+    the search path; the search-path plugins and the ConfigStore restored afterwards."""
+    search_paths = Plugins.instance().plugin_type_to_subclass_list[SearchPathPlugin]
+    saved_paths, saved_repo = list(search_paths), copy.deepcopy(ConfigStore.instance().repo)
+    search_paths[:] = [plugin for plugin in search_paths if plugin.__module__ != PLUGIN_CONFIGS]
+    sweepers = ConfigStore.instance().repo["hydra"]["sweeper"]
+    for name in ("amt.yaml", "launcher"):  # stand-ins an earlier test registered
+        sweepers.pop(name, None)
+    yield
+    search_paths[:] = saved_paths
+    ConfigStore.instance().repo = saved_repo
 
 
-def test_stand_ins_compose_an_app_config_that_selects_the_sweeper(config_store: ConfigStore) -> None:
+def test_the_plugin_is_found_where_amt_hydra_is_installed() -> None:
+    """So the jobs load the real configs, not the stand-ins (Hydra would take those for their schemas)."""
+    assert plugin_installed()
+
+
+def test_stand_ins_compose_an_app_config_that_selects_the_sweeper(without_the_plugin: None) -> None:
     """In a container without amt-hydra, `override hydra/sweeper: amt` in the app's config must still compose."""
-    sweepers = config_store.repo["hydra"]["sweeper"]
-    assert "amt.yaml" in sweepers
-    sweepers.pop("amt.yaml")  # as if the plugin were not installed
-    sweepers.pop("launcher")
-    register_stand_ins()
+    overrides = ["optimizer.lr=0.5", "train.epochs=2"]
     with initialize_config_dir(config_dir=str(APP.parent / "conf"), version_base="1.3"):
-        cfg = compose(config_name="tune", overrides=["optimizer.lr=0.5", "train.epochs=2"], return_hydra_config=True)
+        with pytest.raises(MissingConfigException):
+            compose(config_name="tune", overrides=overrides)
+        register_stand_ins()
+        cfg = compose(config_name="tune", overrides=overrides, return_hydra_config=True)
     assert cfg.optimizer.lr == 0.5 and cfg.train.epochs == 2
     assert "_target_" not in cfg.hydra.sweeper and cfg.hydra.sweeper.strategy.name == "Bayesian"

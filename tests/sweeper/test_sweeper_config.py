@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import fields
 
 import pytest
 from hydra import compose, initialize_config_dir
+from hydra._internal.config_repository import ConfigRepository
+from hydra._internal.utils import create_config_search_path
+from hydra.core.object_type import ObjectType
 from omegaconf import OmegaConf
 
 from amt_hydra.app import instantiate_launcher
 from amt_hydra.config.schema import AmtConfig
 from amt_hydra.launcher.base import Launcher
-from hydra_plugins.amt_sweeper.config import AmtSweeperConf
+from amt_hydra.sweeper.config import AmtSweeperConf
 
 from .conftest import APP
 
@@ -42,3 +47,21 @@ def test_tune_config_selects_the_sweeper_with_params() -> None:
     assert cfg.hydra.sweeper._target_.endswith("AmtSweeper")
     assert cfg.hydra.sweeper.params["optimizer.lr"] == "tag(log, interval(1e-4, 1e-1))"
     assert cfg.optimizer.lr == 0.01  # the app's own values are untouched
+
+
+def test_the_plugin_scan_imports_nothing_of_amt_hydra() -> None:
+    """Hydra scans plugins in every run of every app, each training job's included: the sweeper's configs are
+    built only when an app loads them."""
+    code = ("import sys; from hydra.core.plugins import Plugins; Plugins.instance(); "
+            "print(sorted(m for m in sys.modules if m.startswith('amt_hydra')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_the_config_groups_list_the_sweeper_and_its_launchers() -> None:
+    """What `--hydra-help` and tab completion show."""
+    repo = ConfigRepository(create_config_search_path(None))
+    assert repo.get_group_options("hydra/sweeper") == ["amt", "basic"]
+    assert repo.get_group_options("hydra/sweeper", ObjectType.GROUP) == ["launcher"]
+    assert repo.get_group_options("hydra/sweeper/launcher") == ["local", "sagemaker"]
+    assert repo.load_config("hydra/sweeper/launcher/local").config._target_ == "amt_hydra.launcher.local.LocalLauncher"

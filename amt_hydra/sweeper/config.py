@@ -1,20 +1,16 @@
-"""`hydra/sweeper=amt`: the sweeper's structured config, registered in Hydra's ConfigStore.
+"""`hydra/sweeper=amt`: the sweeper's structured config (built when Hydra loads it: hydra_plugins/amt_sweeper/configs.py).
 
 The keys are the CLI's (amt_hydra.config.schema), under `hydra.sweeper`: `hydra.sweeper.strategy.name=Random`,
 `hydra.sweeper.limits.max_jobs=8`, `hydra/sweeper/launcher=sagemaker`. The search space is the sweep
 overrides on the command line, or `hydra.sweeper.params` as in hydra-optuna-sweeper.
 """
 
-# No `from __future__ import annotations` here: Hydra's plugin scanner executes this module before it is in
-# sys.modules, and dataclasses cannot resolve string annotations then. Python >= 3.10 reads `str | None`.
+from __future__ import annotations
+
 from dataclasses import dataclass, field
 from typing import Any
 
-from hydra.core.config_store import ConfigStore
-
 from amt_hydra.config.schema import EstimatorConfig, MetricConfig, MetricDefinitionConfig, StrategyConfig, TuningConfig
-from amt_hydra.launcher.local import LocalLauncherConfig
-from amt_hydra.launcher.sagemaker import SageMakerLauncherConfig
 from amt_hydra.sweeper.entry import OBJECTIVE_REGEX
 
 OBJECTIVE = "objective"
@@ -44,12 +40,3 @@ class AmtSweeperConf(TuningConfig):
     estimator: EstimatorConfig = field(default_factory=_estimator)
     metric: MetricConfig = field(default_factory=_metric)  # default: the task function's return value
     strategy: StrategyConfig = field(default_factory=StrategyConfig)  # Bayesian | Random | Grid | Hyperband
-
-
-# Hydra imports plugin modules to discover them; registering here is how `hydra/sweeper=amt` resolves.
-# The launcher options are the CLI's own launcher configs (hydra/sweeper/launcher=local|sagemaker).
-ConfigStore.instance().store(group="hydra/sweeper", name="amt", node=AmtSweeperConf, provider="amt_sweeper")
-ConfigStore.instance().store(group="hydra/sweeper/launcher", name="local", node=LocalLauncherConfig,
-                             provider="amt_sweeper")
-ConfigStore.instance().store(group="hydra/sweeper/launcher", name="sagemaker", node=SageMakerLauncherConfig,
-                             provider="amt_sweeper")
