@@ -1,4 +1,4 @@
-"""`hydra/sweeper=amt`: the sweeper's structured config (built when Hydra loads it: hydra_plugins/amt_sweeper/configs.py).
+"""`hydra/sweeper=amt`: the sweeper's structured config, built when Hydra loads it (amt_sweeper/configs.py).
 
 The keys are the CLI's (amt_hydra.config.schema), under `hydra.sweeper`: `hydra.sweeper.strategy.name=Random`,
 `hydra.sweeper.limits.max_jobs=8`, `hydra/sweeper/launcher=sagemaker`. The search space is the sweep

@@ -10,7 +10,6 @@ the configs up front and builds a dataclass's node only when Hydra loads it; the
 from __future__ import annotations
 
 import importlib
-from typing import Optional
 
 from hydra.core.config_search_path import ConfigSearchPath
 from hydra.core.object_type import ObjectType
@@ -63,7 +62,7 @@ class AmtSweeperConfigSource(ConfigSource):
     def is_config(self, config_path: str) -> bool:
         return self._normalize_file_name(config_path.rstrip("/")) in CONFIGS
 
-    def list(self, config_path: str, results_filter: Optional[ObjectType]) -> list[str]:
+    def list(self, config_path: str, results_filter: ObjectType | None) -> list[str]:
         folder = config_path.strip("/")
         prefix = f"{folder}/" if folder else ""
         children = {path[len(prefix):].split("/")[0] for path in [*CONFIGS, *GROUPS]

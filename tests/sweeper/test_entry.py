@@ -14,8 +14,15 @@ from hydra.errors import MissingConfigException
 from hydra.plugins.search_path_plugin import SearchPathPlugin
 
 from amt_hydra.spec.model import ParameterRange
-from amt_hydra.sweeper.entry import (PLUGIN_CONFIGS, objective_line, plugin_installed, quote, register_stand_ins,
-                                     to_override, to_overrides)
+from amt_hydra.sweeper.entry import (
+    PLUGIN_CONFIGS,
+    objective_line,
+    plugin_installed,
+    quote,
+    register_stand_ins,
+    to_override,
+    to_overrides,
+)
 from amt_hydra.sweeper.overrides import sample_overrides, toolkit_value
 
 from .conftest import APP
