@@ -36,6 +36,16 @@ def _figure(svg: str, caption: str, wide: bool = False) -> str:
     return f"<figure class='{'wide' if wide else ''}'>{svg}<figcaption>{html.escape(caption)}</figcaption></figure>"
 
 
+def prefetch() -> None:
+    """Import what the charts need (~0.5 s: matplotlib, its fonts, Optuna's plots), ahead of the report; where
+    this fails, the report's own imports say why."""
+    try:
+        figures.preload()
+        import optuna.visualization.matplotlib  # noqa: F401
+    except Exception:  # noqa: BLE001, S110
+        pass
+
+
 def charts(result: dict[str, Any], space: list[Param]) -> list[str]:
     """The charts that the job's data supports (no objective yet: none; one value: no importance), drawn on two
     cores where the machine has them (`fork.run_shared`)."""

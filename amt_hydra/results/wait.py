@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
 from amt_hydra.results.collect import TERMINAL, collect, describe, next_poll_s, write_result
-from amt_hydra.results.report import write_report
+from amt_hydra.results.report import prefetch, write_report
 from amt_hydra.results.table import progress_line, summary
 
 
@@ -64,6 +65,9 @@ def report(client: Any, name: str, run_dir: Path, out: TextIO | None = None, wit
 
 def wait_and_report(client: Any, name: str, run_dir: Path, poll_s: float = 30.0,
                     sleep: Callable[[float], None] = time.sleep, out: TextIO | None = None) -> dict[str, Any]:
+    """Wait, then report; the report's libraries load in a thread meanwhile (`report.prefetch`), so the charts
+    are drawn ~0.5 s sooner after the end (a local job's training jobs share the CPU with it meanwhile)."""
     out = sys.stdout if out is None else out
+    threading.Thread(target=prefetch, name="amt-hydra-prefetch", daemon=True).start()
     wait(client, name, poll_s=poll_s, sleep=sleep, out=out)
     return report(client, name, run_dir, out=out, with_status=False, with_table=not is_live_terminal(out))

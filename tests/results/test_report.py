@@ -129,3 +129,14 @@ def test_headless_chromium_renders_the_report(page: str, tmp_path: Path) -> None
                     "--window-size=1400,3000", f"file://{tmp_path / 'report.html'}"],
                    capture_output=True, timeout=120, check=True)
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000
+
+
+def test_prefetch_loads_what_the_charts_import() -> None:
+    """`wait_and_report` runs it while the job runs, so the report after the end only draws."""
+    import sys
+
+    code = ("import sys; from amt_hydra.results.report import prefetch; prefetch(); "
+            "print(all(m in sys.modules for m in ('matplotlib.figure', 'matplotlib.backends.backend_svg', "
+            "'optuna.visualization.matplotlib')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "True"
