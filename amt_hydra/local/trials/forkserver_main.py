@@ -41,7 +41,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PACKAGE = "_amt_hydra_trials"  # this folder, imported under a name of its own (amt_hydra may be absent)
 TOOLKIT = "sagemaker_training"
 STOPS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
-GPUS = 0  # set by preload
+# The toolkit's platform probes: no arguments, and every `Environment()` (three per job) runs them:
+# `nvidia-smi --list-gpus` (the whole machine's count: it ignores CUDA_VISIBLE_DEVICES), `which smddprun`,
+# `which smddpmprun`. Asked once per server, with the toolkit's own functions (see preload); ~7 ms a job.
+PROBES = ("num_gpus", "validate_smddprun", "validate_smddpmprun")
+ANSWERS: dict = {}  # probe -> its answer, set by preload
 ZYGOTE = None  # (zygote.server module, its Template, the client file) when entry points are forked
 
 
@@ -61,14 +65,13 @@ procenv = sibling("procenv")
 
 def preload(modules: list[str], fork_entry_point: bool) -> None:
     """Import the toolkit's dependencies; drop its own modules, which read SAGEMAKER_BASE_DIR at import.
-    The GPU count the toolkit asks `nvidia-smi --list-gpus` for on every start (the whole machine's: it
-    ignores CUDA_VISIBLE_DEVICES) is asked once here, with the toolkit's own function. With
-    `fork_entry_point`, also import `modules` (those importable) for the jobs' entry points."""
+    The platform `PROBES` are asked here, once. With `fork_entry_point`, also import `modules` (those
+    importable) for the jobs' entry points."""
     import sagemaker_training.cli.train  # noqa: F401
     from sagemaker_training import environment
 
-    global GPUS, ZYGOTE
-    GPUS = environment.num_gpus()
+    global ZYGOTE
+    ANSWERS.update({probe: getattr(environment, probe)() for probe in PROBES})
     for name in [m for m in sys.modules if m == TOOLKIT or m.startswith(TOOLKIT + ".")]:
         del sys.modules[name]
     if fork_entry_point:
@@ -232,7 +235,8 @@ def toolkit_main() -> int:
     from sagemaker_training import environment
     from sagemaker_training.cli import train
 
-    environment.num_gpus = lambda: GPUS  # asked once per server, not once per job (see preload)
+    for probe, answer in ANSWERS.items():  # asked once per server, not three times per job (see PROBES)
+        setattr(environment, probe, lambda answer=answer: answer)
 
     try:
         train.main()

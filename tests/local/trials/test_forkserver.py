@@ -165,3 +165,21 @@ def test_an_exit_read_with_another_jobs_still_wakes_the_engine(tmp_path: Path, s
     wait_any([procs[1]], 30.0, time.sleep)
     assert time.monotonic() - start < 10  # returned at once, not after the 30 s timeout
     assert procs[1].poll() == 0
+
+
+def test_the_toolkits_platform_probes_run_once_per_server_not_per_job(tmp_path: Path, monkeypatch) -> None:
+    """`which smddprun` / `which smddpmprun` (and nvidia-smi) ran in every `Environment()`, three per job: a
+    `which` on PATH that logs its calls sees the server's two, whatever the number of jobs."""
+    bin_dir, calls = tmp_path / "bin", tmp_path / "which-calls"
+    bin_dir.mkdir()
+    (bin_dir / "which").write_text(f'#!/bin/sh\necho "$@" >> {calls}\nexit 1\n')
+    (bin_dir / "which").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    starter = ToolkitStarter(None)
+    try:
+        for name in ("job-a", "job-b"):
+            folder, env = job(tmp_path, name, "ok")
+            assert finish(starter.start(folder / "output.log", env, cwd=folder)) == 0
+    finally:
+        starter.server.close()
+    assert sorted(calls.read_text().split()) == ["smddpmprun", "smddprun"]
