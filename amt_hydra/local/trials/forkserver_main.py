@@ -47,6 +47,8 @@ STOPS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 PROBES = ("num_gpus", "validate_smddprun", "validate_smddpmprun")
 ANSWERS: dict = {}  # probe -> its answer, set by preload
 ZYGOTE = None  # (zygote.server module, its Template, the client file) when entry points are forked
+WARM_UPS: list[str] = []  # preloaded modules whose warm-ups (zygote/warm.py) are still to run
+IDLE_S = 0.02  # no request for this long: idle (the engine asks for a round of jobs back to back)
 
 
 def sibling(name: str):
@@ -82,6 +84,7 @@ def preload(modules: list[str], fork_entry_point: bool) -> None:
         client = write_client()
         if client is not None and threading.active_count() == 1 and len(os.listdir("/proc/self/task")) == 1:
             ZYGOTE = (server, template, client)
+            WARM_UPS.extend(modules)
 
 
 def importable(module: str) -> bool:
@@ -128,7 +131,9 @@ def serve(inp: int, out: int) -> None:
         signal.signal(sig, signal.SIG_IGN)
     buffer = b""
     while True:
-        ready, _, _ = select.select([inp, wake_r], [], [])
+        ready, _, _ = select.select([inp, wake_r], [], [], IDLE_S if WARM_UPS else None)
+        if not ready:
+            warm_up()
         if wake_r in ready:
             os.read(wake_r, 4096)
             reap(out)
@@ -139,6 +144,14 @@ def serve(inp: int, out: int) -> None:
             *lines, buffer = (buffer + chunk).split(b"\n")
             for line in lines:
                 os.write(out, start(json.loads(line)).encode())
+
+
+def warm_up() -> None:
+    """Run the preloaded modules' warm-ups (once, when idle: no job waits for them), and keep what they leave
+    out of the collector, as the preload is (main)."""
+    sibling("zygote.warm").run(WARM_UPS)
+    WARM_UPS.clear()
+    gc.freeze()
 
 
 def start(request: dict) -> str:
