@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import gc
+import importlib
 import os
 import sys
 import tempfile
@@ -18,6 +19,9 @@ from collections.abc import Callable
 # What a trivial Hydra app's job composes: a primary config with an interpolation, and overrides of each kind
 # the AMT sweeper's entry shim passes (numbers, strings, a quoted path, `++` for a callback).
 HYDRA_CONFIG = "lr: 0.1\nmodel:\n  depth: 2\n  name: m${model.depth}\n"
+# Imported by every Hydra job after its compose: its logging set-up, and the callback base class of the AMT
+# sweeper's entry shim (hydra.experimental imports two more modules).
+HYDRA_MODULES = ("hydra._internal.logging_config", "hydra.experimental.callback", "locale")
 HYDRA_OVERRIDES = ["lr=0.0004841970060212229", "model.depth=7", "+name=adam", "++extra.key=abc",
                    "hydra.run.dir='/tmp/a b/c'", "hydra.job.chdir=false"]
 
@@ -31,6 +35,8 @@ def hydra_app() -> None:
     from omegaconf import OmegaConf
     from omegaconf.basecontainer import BaseContainer
 
+    for name in HYDRA_MODULES:
+        importlib.import_module(name)
     instances, modules = dict(Singleton._instances), set(sys.modules)
     repo, resolvers = copy.deepcopy(ConfigStore.instance().repo), copy.deepcopy(BaseContainer._resolvers)
     try:
