@@ -96,6 +96,8 @@ def run(cfg: DictConfig, run_dir: Path, job_suffix: str = "") -> dict[str, Any] 
             print("sample_log: metric check only; nothing submitted (dry_run=true also renders)", file=sys.stderr)
             return None
     launcher = instantiate_launcher(cfg.launcher, resolve_region(cfg.region), dry_run=bool(cfg.dry_run))
+    if not cfg.dry_run:
+        launcher.warm_up()
     spec, rendered, _ = prepare(cfg, launcher, job_suffix)
     write_run_files(run_dir, spec, rendered)
     if cfg.dry_run:

@@ -63,6 +63,11 @@ class Launcher(abc.ABC):
         Submitting a name that already exists must not create a duplicate: attach to (or resume) it.
         """
 
+    def warm_up(self) -> None:  # noqa: B027 - optional hook, a no-op by default
+        """Called once the caller will submit (not a dry run), before it builds the request: a launcher may
+        start the slow parts of its launch now, to overlap that work. Whatever it starts must come to no harm,
+        and leave nothing behind, if the request then turns out invalid."""
+
     def dry_run_note(self) -> str | None:
         """One line after a dry run whose request holds placeholders: what they stand for, how to get the exact
         request. None when the request is exact."""

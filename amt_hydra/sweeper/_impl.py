@@ -94,11 +94,13 @@ class AmtSweeperImpl:
         if not ranges:
             raise ConfigError("search_space", "needs at least one sweep, e.g. 'optimizer.lr=interval(1e-4, 1e-1)'")
         hyperparameters = {**(self.settings["estimator"].get("hyperparameters") or {}), **args.fixed}
+        launcher = instantiate_launcher(self.settings["launcher"], resolve_region(self.settings["region"]),
+                                        dry_run=bool(self.settings["dry_run"]))
+        if not self.settings["dry_run"]:
+            launcher.warm_up()
         self._check_composes(ranges, {**{k: encode_value(v) for k, v in hyperparameters.items()}, **space_statics})
         sweep_dir = Path(str(self.config.hydra.sweep.dir)).absolute()
         source_dir = self._source_dir()
-        launcher = instantiate_launcher(self.settings["launcher"], resolve_region(self.settings["region"]),
-                                        dry_run=bool(self.settings["dry_run"]))
         staged = self._stage(source_dir, sweep_dir / "source")
         try:
             spec, rendered, _ = prepare(self._amt_config(args, hyperparameters, staged), launcher)

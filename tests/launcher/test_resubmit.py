@@ -137,3 +137,41 @@ def test_six_concurrent_cli_submissions_attach_to_one_job(data_root: Path, tmp_p
     assert refused.returncode == 3, refused.stderr
     assert refused.stderr.count("\n") == 1
     assert "HyperParameterTuningJobConfig.ResourceLimits.MaxNumberOfTrainingJobs: 1 -> 2" in refused.stderr
+
+
+def _server_ends(pid: int, timeout: float = 30.0) -> bool:
+    """Whether a fork server started here (a child of this process) exits within `timeout`; reaps it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if os.waitpid(pid, os.WNOHANG)[0]:
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_local_warm_up_server_runs_the_created_jobs_or_ends(tmp_path: Path, source_dir: Path,  # noqa: F811
+                                                            data_dir: Path) -> None:  # noqa: F811
+    """The fork server `warm_up` starts is the one the new job's engine forks training jobs from; a submission
+    that creates nothing (it attaches to the stored job) leaves no server behind."""
+    ctx = LaunchContext(run_dir=tmp_path / "run", staging={CODE_URI: source_dir, DATA_URI: data_dir})
+    request = make_request("warm-1", max_jobs=1, parallel=1, continuous=X_RANGE, static={"sleep": "3"})
+    launcher = LocalLauncher(root=str(tmp_path / "store"), stop_grace_s=0.5, poll_interval_s=0.02)
+    launcher.warm_up()
+    server = launcher._fork_server.pid
+    launcher.submit(request, ctx)
+    trial = tmp_path / "store" / "warm-1" / "trials"
+    deadline = time.monotonic() + 60
+    while not (pids := [json.loads(s.read_text()).get("pid") for s in trial.glob("*/state.json")]) or not pids[0]:
+        assert time.monotonic() < deadline, "the training job did not start"
+        time.sleep(0.05)
+    try:
+        stat = Path(f"/proc/{pids[0]}/stat").read_text()
+        assert int(stat[stat.rindex(")") + 2:].split()[1]) == server  # the toolkit process's parent
+        again = LocalLauncher(root=str(tmp_path / "store"), stop_grace_s=0.5, poll_interval_s=0.02)
+        again.warm_up()
+        unused = again._fork_server.pid
+        assert again.submit(request, ctx) == "warm-1"  # attached
+        assert _server_ends(unused)
+    finally:
+        launcher.stop_cleanly("warm-1")
+    assert _server_ends(server)  # the engine closed it at the end

@@ -25,6 +25,7 @@ class ApiContext:
     clock: Callable[[], float]
     spawn_engine: bool = True
     engines: dict[str, Any] = field(default_factory=dict)
+    fork_server: Any = None  # a `trials.prestart.Prestarted` for the next engine started, handed over once
 
     @classmethod
     def create(
@@ -46,9 +47,13 @@ class ApiContext:
         return job
 
     def spawn(self, job: JobDir, name: str, lock: int) -> None:
-        """Hand the held lock to a new engine process; it stays held without a gap."""
+        """Hand the held lock (and a fork server started ahead, if any) to a new engine process; the lock stays
+        held without a gap."""
+        handed, self.fork_server = self.fork_server, None
         try:
             job.write_settings(self.settings.to_dict())
-            self.engines[name.lower()] = spawn(self.store.root, name, lock, self.settings.python)
+            self.engines[name.lower()] = spawn(self.store.root, name, lock, self.settings.python, handed)
         finally:
             os.close(lock)
+            if handed is not None:
+                handed.release()

@@ -19,18 +19,33 @@ import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import amt_hydra
+
+if TYPE_CHECKING:
+    from amt_hydra.local.trials.prestart import Prestarted
 
 # One thread for the engine's own maths (Optuna's GP); the jobs get their share through their env.
 _ENGINE_THREADS = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 
 
-def spawn(root: Path, name: str, lock_fd: int, python: str | None = None) -> subprocess.Popen[bytes]:
-    """Start the engine for job `name`, passing it the lock held on `lock_fd`."""
+def engine_env() -> dict[str, str]:
+    """The engine process's environment (and so its fork server's): this one's, amt_hydra importable, one
+    thread for the engine's own maths."""
     package_parent = str(Path(amt_hydra.__file__).resolve().parents[1])
     env = dict(os.environ, **_ENGINE_THREADS)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH")) if p)
+    return env
+
+
+def spawn(root: Path, name: str, lock_fd: int, python: str | None = None,
+          fork_server: Prestarted | None = None) -> subprocess.Popen[bytes]:
+    """Start the engine for job `name`, passing it the lock held on `lock_fd` (and `fork_server`, started
+    ahead for it, to adopt)."""
+    env = engine_env()
+    handed, fds = fork_server.handoff() if fork_server is not None else ({}, ())
+    env.update(handed)
     argv = [
         python or sys.executable,
         "-m",
@@ -49,7 +64,7 @@ def spawn(root: Path, name: str, lock_fd: int, python: str | None = None) -> sub
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
-            pass_fds=(lock_fd,),
+            pass_fds=(lock_fd, *fds),
             start_new_session=True,
             env=env,
         )

@@ -19,9 +19,11 @@ import select
 import signal
 import subprocess
 import sys
+import time
 import weakref
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from amt_hydra.local.settings import PRELOAD
 from amt_hydra.local.trials.process import ToolkitProcess
@@ -30,6 +32,8 @@ MAIN = Path(__file__).with_name("forkserver_main.py")
 PAD = "AMT_HYDRA_FORK_SERVER_ENV_ROOM"  # room in the server's environment block for each job's variables
 READY_S = 60.0  # the server imports the toolkit (~0.4 s, more under load) before its first job
 KILLED = -signal.SIGKILL  # status of a job whose server died before reporting it
+HANDOFF = "AMT_HYDRA_FORK_SERVER"  # names a server started ahead for the engine process (see `Prestarted`)
+CLOSE_S = 5.0  # how long a closed server may take to exit before it is killed
 
 
 class ForkServerError(OSError):
@@ -37,16 +41,34 @@ class ForkServerError(OSError):
 
 
 class ForkServer:
-    """The engine's end of one fork server process."""
+    """The engine's end of one fork server process: started here, or `adopt`ed (started ahead, `Prestarted`)."""
 
     def __init__(self, python: str, fork_entry_point: bool = False, preload: Sequence[str] = ()) -> None:
         """`fork_entry_point`: jobs' Python entry points are forked from a zygote with `preload` imported."""
-        env = {**os.environ, PAD: "." * 16384}
-        args = ["--preload", ",".join(preload), "--fork-entry-point"] if fork_entry_point else []
-        self.proc = subprocess.Popen([python, "-u", str(MAIN), *args], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, env=env)
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.out = self.proc.stdout.fileno()
+        inp, out = os.pipe(), os.pipe()
+        try:
+            self.proc: subprocess.Popen[bytes] | None = subprocess.Popen(
+                command(python, fork_entry_point, preload), stdin=inp[0], stdout=out[1],
+                env={**os.environ, PAD: "." * 16384})
+        except OSError:
+            for fd in (*inp, *out):
+                os.close(fd)
+            raise
+        os.close(inp[0])
+        os.close(out[1])
+        self._attach(self.proc.pid, inp[1], out[0], arguments(python, fork_entry_point, preload))
+
+    @classmethod
+    def adopt(cls, pid: int, inp: int, out: int, args: dict[str, Any]) -> ForkServer:
+        """The end of a server this process inherited (`inp`/`out`: its request and report pipes); it is
+        not this process's child, so closing it waits on a pidfd, not on waitpid."""
+        server = cls.__new__(cls)
+        server.proc = None
+        server._attach(pid, inp, out, args)
+        return server
+
+    def _attach(self, pid: int, inp: int, out: int, args: dict[str, Any]) -> None:
+        self.pid, self.inp, self.out, self.args = pid, inp, out, args
         os.set_blocking(self.out, False)
         self.exits: dict[int, int] = {}
         self.replies: dict[int, str] = {}
@@ -63,9 +85,8 @@ class ForkServer:
         rid = next(self._ids)
         request = {"id": rid, "env": dict(env), "cwd": str(cwd), "cpus": list(cpus), "log": str(log)}
         try:
-            self.proc.stdin.write(json.dumps(request).encode() + b"\n")  # type: ignore[union-attr]
-            self.proc.stdin.flush()  # type: ignore[union-attr]
-        except (BrokenPipeError, ValueError) as e:
+            _write_all(self.inp, json.dumps(request).encode() + b"\n")
+        except OSError as e:
             self.dead = True
             raise ForkServerError(f"fork server is gone: {e}") from e
         while rid not in self.replies:
@@ -105,16 +126,19 @@ class ForkServer:
 
     def close(self) -> None:
         """EOF ends the server; jobs still running keep running (as plain ones outlive a dead engine)."""
-        try:
-            self.proc.stdin.close()  # type: ignore[union-attr]
-        except OSError:
-            pass
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.proc.stdout.close()  # type: ignore[union-attr]
+        for fd in (self.inp, self.out):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        if self.proc is not None:
+            try:
+                self.proc.wait(timeout=CLOSE_S)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        elif not _exits_within(self.pid, CLOSE_S):
+            _kill(self.pid)
 
 
 class ForkedToolkitProcess(ToolkitProcess):
@@ -151,9 +175,14 @@ class ToolkitStarter:
                  preload: Sequence[str] = PRELOAD) -> None:
         self.python = python or sys.executable
         self.server: ForkServer | None = None
-        if fork_server and sys.platform == "linux" and hasattr(os, "waitid"):
+        handed = inherited()  # a server the launcher started ahead for this engine, if any
+        wanted = arguments(self.python, fork_entry_point, preload)
+        if handed is not None and (not (fork_server and available()) or handed.args != wanted):
+            handed.close()  # not what this engine's settings ask for (a resumed job keeps its stored ones)
+            handed = None
+        if fork_server and available():
             try:
-                self.server = ForkServer(self.python, fork_entry_point, preload)
+                self.server = handed or ForkServer(self.python, fork_entry_point, preload)
             except OSError as e:
                 print(f"fork server not started ({e}); jobs start as plain subprocesses", file=sys.stderr)
             else:
@@ -171,6 +200,63 @@ class ToolkitStarter:
         proc = ToolkitProcess(log, self.python, job_name)
         proc.start(env, cwd=cwd, cpus=cpus)
         return proc
+
+
+def available() -> bool:
+    return sys.platform == "linux" and hasattr(os, "waitid")
+
+
+def command(python: str, fork_entry_point: bool, preload: Sequence[str]) -> list[str]:
+    args = ["--preload", ",".join(preload), "--fork-entry-point"] if fork_entry_point else []
+    return [python, "-u", str(MAIN), *args]
+
+
+def arguments(python: str, fork_entry_point: bool, preload: Sequence[str]) -> dict[str, Any]:
+    """What a server was started with; an engine adopts a handed-off server only if its settings ask the same."""
+    return {"python": python, "fork_entry_point": fork_entry_point, "preload": list(preload)}
+
+
+def inherited() -> ForkServer | None:
+    """The server named by HANDOFF in this process's environment (taken out of it: once, and never in a job's
+    environment), or None."""
+    text = os.environ.pop(HANDOFF, None)
+    if not text:
+        return None
+    try:
+        handed = json.loads(text)
+        return ForkServer.adopt(int(handed["pid"]), int(handed["inp"]), int(handed["out"]), handed["args"])
+    except (ValueError, KeyError, TypeError, OSError) as e:
+        print(f"ignored {HANDOFF}={text!r} ({e})", file=sys.stderr)
+        return None
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    while data:
+        data = data[os.write(fd, data):]
+
+
+def _exits_within(pid: int, timeout: float) -> bool:
+    """Whether the process `pid` (not a child of this one) is gone within `timeout` seconds."""
+    try:
+        pidfd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True
+    except OSError:  # no pidfd (an old kernel): poll
+        deadline = time.monotonic() + timeout
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return not _alive(pid)
+    try:
+        return bool(select.select([pidfd], [], [], timeout)[0])
+    finally:
+        os.close(pidfd)
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def _alive(pid: int) -> bool:
