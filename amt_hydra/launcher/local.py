@@ -46,7 +46,7 @@ class LocalLauncher(Launcher):
         self.config = config or LocalLauncherConfig(**options)
         self.poll_s = self.config.poll_interval_s
         self._client: Any = None
-        self._fork_server: Any = None  # started by warm_up, handed to the engine of the job submit creates
+        self._prestarted: Any = None  # started by warm_up, handed to the engine of the job submit creates
 
     def artifact_root(self, job_name: str) -> str:
         return f"s3://{self.config.bucket}/{job_name}"
@@ -65,19 +65,19 @@ class LocalLauncher(Launcher):
         from amt_hydra.local.trials.forkserver import available
         from amt_hydra.local.trials.prestart import Prestarted
 
-        if self._fork_server is None and self.config.fork_server and available():
+        if self._prestarted is None and self.config.fork_server and available():
             try:
-                self._fork_server = Prestarted(self.config.python or sys.executable, self.config.fork_entry_point,
+                self._prestarted = Prestarted(self.config.python or sys.executable, self.config.fork_entry_point,
                                                self.config.preload, engine_env())
             except OSError:  # the engine starts its own, and says why if it cannot either
-                self._fork_server = None
+                self._prestarted = None
 
     def _make_client(self, staging: Mapping[str, Path]) -> Any:
         from amt_hydra.local.api.client import LocalSageMakerClient
 
         copies = {**{k: str(v) for k, v in staging.items()}, **self.config.local_copies}
         settings = self.config.engine_settings(local_copies=copies)
-        return LocalSageMakerClient(self.config.root, settings, fork_server=self._fork_server)
+        return LocalSageMakerClient(self.config.root, settings, prestarted=self._prestarted)
 
     def submit(self, request: Mapping[str, Any], ctx: LaunchContext) -> str:
         """Create the job, or resume the stored job of the same name and request; never a duplicate."""
@@ -97,18 +97,18 @@ class LocalLauncher(Launcher):
                 _unstage(staged)
                 raise LaunchError(_one_line(name, err)) from None
         finally:
-            self._release_fork_server()
+            self._release_prestarted()
         self._resume(name, request)
         return name
 
-    def _release_fork_server(self) -> None:
+    def _release_prestarted(self) -> None:
         """A server the created job's engine did not take (none was started: a refused or existing job) ends;
         a resumed job's engine starts its own, with the job's stored settings."""
-        if self._fork_server is not None:
-            self._fork_server.release()
-            self._fork_server = None
+        if self._prestarted is not None:
+            self._prestarted.release()
+            self._prestarted = None
         if self._client is not None:
-            self._client.context.fork_server = None
+            self._client.context.prestarted = None
 
     def _resume(self, name: str, request: Mapping[str, Any]) -> None:
         """Resume (or attach to) the stored job; a different stored request is refused with what differs.

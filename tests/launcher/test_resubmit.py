@@ -157,7 +157,7 @@ def test_local_warm_up_server_runs_the_created_jobs_or_ends(tmp_path: Path, sour
     request = make_request("warm-1", max_jobs=1, parallel=1, continuous=X_RANGE, static={"sleep": "3"})
     launcher = LocalLauncher(root=str(tmp_path / "store"), stop_grace_s=0.5, poll_interval_s=0.02)
     launcher.warm_up()
-    server = launcher._fork_server.pid
+    server = launcher._prestarted.pid
     launcher.submit(request, ctx)
     trial = tmp_path / "store" / "warm-1" / "trials"
     deadline = time.monotonic() + 60
@@ -169,7 +169,7 @@ def test_local_warm_up_server_runs_the_created_jobs_or_ends(tmp_path: Path, sour
         assert int(stat[stat.rindex(")") + 2:].split()[1]) == server  # the toolkit process's parent
         again = LocalLauncher(root=str(tmp_path / "store"), stop_grace_s=0.5, poll_interval_s=0.02)
         again.warm_up()
-        unused = again._fork_server.pid
+        unused = again._prestarted.pid
         assert again.submit(request, ctx) == "warm-1"  # attached
         assert _server_ends(unused)
     finally:

@@ -44,10 +44,10 @@ class LocalSageMakerClient(metaclass=_Constructor):
     """A botocore SageMaker client for tuning jobs on this machine (see the module docstring).
 
     `LocalSageMakerClient(root=None, settings=None, *, clock=time.time, spawn_engine=True,
-    region="us-east-1", session=None, fork_server=None, **changes)`: `settings` (or single fields of it as
+    region="us-east-1", session=None, prestarted=None, **changes)`: `settings` (or single fields of it as
     keywords, e.g. `poll_interval_s=0.02`) run the engine; `spawn_engine=False` only creates jobs (the caller
     runs `engine.worker.run_engine`); `session` is a botocore session to create the client from;
-    `fork_server` a `trials.prestart.Prestarted` for the first engine this client starts.
+    `prestarted` a fork server started ahead (`trials.prestart.Prestarted`) for the first engine it starts.
     """
 
     context: ApiContext
@@ -82,13 +82,13 @@ def _build(
     spawn_engine: bool = True,
     region: str = "us-east-1",
     session: Any = None,
-    fork_server: Any = None,
+    prestarted: Any = None,
     **changes: Any,
 ) -> Any:
     from amt_hydra.local.endpoint.inprocess import inprocess_client
 
     context = ApiContext.create(root, settings, clock, spawn_engine, **changes)
-    context.fork_server = fork_server
+    context.prestarted = prestarted
     client = inprocess_client(dispatch(context), region, session, base=LocalSageMakerClient)
     client.context = context
     client.meta.events.register("after-call.sagemaker", _keep_local_keys)

@@ -25,7 +25,7 @@ class ApiContext:
     clock: Callable[[], float]
     spawn_engine: bool = True
     engines: dict[str, Any] = field(default_factory=dict)
-    fork_server: Any = None  # a `trials.prestart.Prestarted` for the next engine started, handed over once
+    prestarted: Any = None  # a fork server started ahead (`trials.prestart.Prestarted`) for the next engine
 
     @classmethod
     def create(
@@ -49,7 +49,7 @@ class ApiContext:
     def spawn(self, job: JobDir, name: str, lock: int) -> None:
         """Hand the held lock (and a fork server started ahead, if any) to a new engine process; the lock stays
         held without a gap."""
-        handed, self.fork_server = self.fork_server, None
+        handed, self.prestarted = self.prestarted, None
         try:
             job.write_settings(self.settings.to_dict())
             self.engines[name.lower()] = spawn(self.store.root, name, lock, self.settings.python, handed)
