@@ -102,8 +102,9 @@ class LocalLauncher(Launcher):
         return name
 
     def _release_prestarted(self) -> None:
-        """A server the created job's engine did not take (none was started: a refused or existing job) ends;
-        a resumed job's engine starts its own, with the job's stored settings."""
+        """After the create call the warmed-up server is the new engine's (handed over), or nobody's (the request
+        was refused, or the job exists: a resumed engine starts its own, with the job's stored settings, and
+        this one reads EOF and exits); either way this launcher lets go of it."""
         if self._prestarted is not None:
             self._prestarted.release()
             self._prestarted = None

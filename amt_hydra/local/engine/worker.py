@@ -40,11 +40,11 @@ def engine_env() -> dict[str, str]:
 
 
 def spawn(root: Path, name: str, lock_fd: int, python: str | None = None,
-          fork_server: Prestarted | None = None) -> subprocess.Popen[bytes]:
-    """Start the engine for job `name`, passing it the lock held on `lock_fd` (and `fork_server`, started
+          prestarted: Prestarted | None = None) -> subprocess.Popen[bytes]:
+    """Start the engine for job `name`, passing it the lock held on `lock_fd` (and a fork server started
     ahead for it, to adopt)."""
     env = engine_env()
-    handed, fds = fork_server.handoff() if fork_server is not None else ({}, ())
+    handed, fds = prestarted.handoff() if prestarted is not None else ({}, ())
     env.update(handed)
     argv = [
         python or sys.executable,

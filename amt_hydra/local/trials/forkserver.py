@@ -126,11 +126,7 @@ class ForkServer:
 
     def close(self) -> None:
         """EOF ends the server; jobs still running keep running (as plain ones outlive a dead engine)."""
-        for fd in (self.inp, self.out):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        _close(self.inp)
         if self.proc is not None:
             try:
                 self.proc.wait(timeout=CLOSE_S)
@@ -139,6 +135,7 @@ class ForkServer:
                 self.proc.wait()
         elif not _exits_within(self.pid, CLOSE_S):
             _kill(self.pid)
+        _close(self.out)
 
 
 class ForkedToolkitProcess(ToolkitProcess):
@@ -224,10 +221,33 @@ def inherited() -> ForkServer | None:
         return None
     try:
         handed = json.loads(text)
-        return ForkServer.adopt(int(handed["pid"]), int(handed["inp"]), int(handed["out"]), handed["args"])
+        server = ForkServer.adopt(int(handed["pid"]), int(handed["inp"]), int(handed["out"]), handed["args"])
     except (ValueError, KeyError, TypeError, OSError) as e:
         print(f"ignored {HANDOFF}={text!r} ({e})", file=sys.stderr)
         return None
+    log = _stderr_path()
+    if log is not None:  # it was started with no stderr: its messages go to this engine's log, as its own would
+        try:
+            _write_all(server.inp, json.dumps({"stderr": log}).encode() + b"\n")
+        except OSError:
+            server.dead = True
+    return server
+
+
+def _stderr_path() -> str | None:
+    """The file this process's stderr writes to (the engine's worker.log), if it is one."""
+    try:
+        path = os.readlink("/proc/self/fd/2")
+    except OSError:
+        return None
+    return path if path.startswith("/") and os.path.isfile(path) else None
+
+
+def _close(fd: int) -> None:
+    try:
+        os.close(fd)
+    except OSError:
+        pass
 
 
 def _write_all(fd: int, data: bytes) -> None:

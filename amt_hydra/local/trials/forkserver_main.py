@@ -2,11 +2,13 @@
 
 Started by the engine (`forkserver.ForkServer`) as `python -u <this file>`, so it needs only the standard
 library and the toolkit (it may run under `launcher.python`, which need not have amt_hydra installed).
-Protocol, one line each way: the engine writes `{"id", "env", "cwd", "cpus", "log"}` as JSON on stdin; the
-server answers `pid ID PID` (or `error ID MESSAGE`) once the job runs, and `exit PID CODE` (Popen's
-returncode: negative for a signal) when it ended. Before reaping a job it SIGKILLs what is left in its process
-group (the unreaped leader keeps the group id reserved), as the plain runner does. The server exits at EOF
-and leaves its jobs running, like a dead engine leaves plain toolkit processes; a resume then kills them.
+Protocol, one line each way: the engine writes `{"id", "env", "cwd", "cpus", "log"}` as JSON on stdin (or
+`{"stderr": PATH}`: where the server's own messages go from now on, sent by an engine adopting a server
+started ahead, trials/prestart.py); the server answers `pid ID PID` (or `error ID MESSAGE`) once the job
+runs, and `exit PID CODE` (Popen's returncode: negative for a signal) when it ended. Before reaping a job it
+SIGKILLs what is left in its process group (the unreaped leader keeps the group id reserved), as the plain
+runner does. The server exits at EOF and leaves its jobs running, like a dead engine leaves plain toolkit
+processes; a resume then kills them.
 
 A job is `sagemaker_training.cli.train.main()` in a forked child, in a new session, with the job's
 environment, working directory, CPU affinity and log; it is the same toolkit code, minus one interpreter
@@ -143,7 +145,20 @@ def serve(inp: int, out: int) -> None:
                 return
             *lines, buffer = (buffer + chunk).split(b"\n")
             for line in lines:
-                os.write(out, start(json.loads(line)).encode())
+                request = json.loads(line)
+                if "stderr" in request:  # adopted by an engine (forkserver.inherited): its log from now on
+                    redirect_stderr(request["stderr"])
+                else:
+                    os.write(out, start(request).encode())
+
+
+def redirect_stderr(path: str) -> None:
+    try:
+        log = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    except OSError:
+        return
+    os.dup2(log, 2)
+    os.close(log)
 
 
 def warm_up() -> None:

@@ -7,7 +7,8 @@ them, as systemd's LISTEN_FDS names inherited sockets; this process then closes 
 the engine's: it adopts it (`forkserver.inherited`) when its settings ask for the same server, and otherwise
 closes it. A server never handed off (an invalid request, a failed submit) reads EOF once this process has
 closed its ends, or exited, and exits. Like the engine process, it runs in a session of its own, out of reach
-of the terminal's Ctrl-C. It is this process's child until it exits; `Prestarted` reaps finished ones.
+of the terminal's Ctrl-C, and writes nothing to the terminal: its stderr is /dev/null until an engine adopts
+it and points it at its worker.log. It is this process's child until it exits; `Prestarted` reaps finished ones.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ class Prestarted:
     def __init__(self, python: str, fork_entry_point: bool, preload: Sequence[str], env: Mapping[str, str]) -> None:
         reap()
         request, report = os.pipe(), os.pipe()
-        actions = [(os.POSIX_SPAWN_DUP2, request[0], 0), (os.POSIX_SPAWN_DUP2, report[1], 1)]
+        actions = [(os.POSIX_SPAWN_DUP2, request[0], 0), (os.POSIX_SPAWN_DUP2, report[1], 1),
+                   (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)]  # the adopting engine's log, later
         try:
             self.pid = os.posix_spawnp(python, command(python, fork_entry_point, preload),
                                        {**env, PAD: "." * 16384}, file_actions=actions, setsid=True)

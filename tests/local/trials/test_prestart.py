@@ -32,18 +32,21 @@ starter = ToolkitStarter(None, fork_entry_point=True, preload=preload)
 proc = starter.start(folder / "output.log", env, cwd=folder)
 while (code := proc.poll()) is None:
     wait_any([proc], 0.5, time.sleep)
-print(json.dumps({"server": starter.server.pid, "code": code, "left": HANDOFF in os.environ}))
+stderr = os.readlink(f"/proc/{starter.server.pid}/fd/2")
+print(json.dumps({"server": starter.server.pid, "code": code, "left": HANDOFF in os.environ, "stderr": stderr}))
 starter.server.close()
 """
 
 
 def run_engine(server: Prestarted, folder: Path, env: dict[str, str], preload: list[str]) -> dict:
     handed, fds = server.handoff()
-    proc = subprocess.Popen([sys.executable, "-c", ENGINE, str(folder), json.dumps(env), json.dumps(preload)],
-                            env={**engine_env(), **handed}, pass_fds=fds, stdout=subprocess.PIPE, text=True)
+    with open(folder / "worker.log", "w") as log:
+        proc = subprocess.Popen([sys.executable, "-c", ENGINE, str(folder), json.dumps(env), json.dumps(preload)],
+                                env={**engine_env(), **handed}, pass_fds=fds, stdout=subprocess.PIPE, stderr=log,
+                                text=True)
     server.release()  # as ApiContext.spawn does once the engine process has its copies
     out, _ = proc.communicate(timeout=120)
-    assert proc.returncode == 0
+    assert proc.returncode == 0, (folder / "worker.log").read_text()
     return json.loads(out)
 
 
@@ -61,7 +64,8 @@ def test_the_engine_adopts_the_server_started_ahead(tmp_path: Path) -> None:
     server = Prestarted(sys.executable, True, list(PRELOAD), engine_env())
     folder, env = job(tmp_path, "job-adopted", "ok")
     seen = run_engine(server, folder, env, list(PRELOAD))
-    assert seen == {"server": server.pid, "code": 0, "left": False}  # never in a job's environment
+    # never in a job's environment; the server's messages go to the engine's log, as its own server's would
+    assert seen == {"server": server.pid, "code": 0, "left": False, "stderr": str(folder / "worker.log")}
     assert (folder / "opt_ml/output/success").exists()
     assert ends(server.pid)  # the engine closed it: EOF
 
@@ -79,6 +83,7 @@ def test_an_unused_server_ends_when_released(tmp_path: Path) -> None:
     """An invalid request or a failed submit: nothing is left running."""
     server = Prestarted(sys.executable, True, list(PRELOAD), engine_env())
     assert os.getsid(server.pid) == server.pid != os.getsid(0)  # out of reach of the terminal's Ctrl-C
+    assert os.readlink(f"/proc/{server.pid}/fd/2") == os.devnull  # nothing on the terminal
     server.release()
     assert ends(server.pid)
     reap()  # already reaped: nothing to do, no error
