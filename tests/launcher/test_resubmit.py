@@ -23,6 +23,7 @@ from amt_hydra.local.setup.tuning_setup import parse_request
 from amt_hydra.local.store import JobStore, write_json
 from tests.conftest import REPO, run_cli
 from tests.local.conftest import CODE_URI, DATA_URI, X_RANGE, data_dir, make_request, source_dir  # noqa: F401
+from tests.local.trials.test_prestart import server_ends
 
 BUCKET = "amt-test-bucket"
 CHANGED = "HyperParameterTuningJobConfig.ResourceLimits.MaxNumberOfTrainingJobs: 10 -> 12"
@@ -139,16 +140,6 @@ def test_six_concurrent_cli_submissions_attach_to_one_job(data_root: Path, tmp_p
     assert "HyperParameterTuningJobConfig.ResourceLimits.MaxNumberOfTrainingJobs: 1 -> 2" in refused.stderr
 
 
-def _server_ends(pid: int, timeout: float = 30.0) -> bool:
-    """Whether a fork server started here (a child of this process) exits within `timeout`; reaps it."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if os.waitpid(pid, os.WNOHANG)[0]:
-            return True
-        time.sleep(0.02)
-    return False
-
-
 def test_local_warm_up_server_runs_the_created_jobs_or_ends(tmp_path: Path, source_dir: Path,  # noqa: F811
                                                             data_dir: Path) -> None:  # noqa: F811
     """The fork server `warm_up` starts is the one the new job's engine forks training jobs from; a submission
@@ -171,7 +162,7 @@ def test_local_warm_up_server_runs_the_created_jobs_or_ends(tmp_path: Path, sour
         again.warm_up()
         unused = again._prestarted.pid
         assert again.submit(request, ctx) == "warm-1"  # attached
-        assert _server_ends(unused)
+        assert server_ends(unused)
     finally:
         launcher.stop_cleanly("warm-1")
-    assert _server_ends(server)  # the engine closed it at the end
+    assert server_ends(server)  # the engine closed it at the end

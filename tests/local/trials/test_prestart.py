@@ -50,7 +50,7 @@ def run_engine(server: Prestarted, folder: Path, env: dict[str, str], preload: l
     return json.loads(out)
 
 
-def ends(pid: int, timeout: float = 30.0) -> bool:
+def server_ends(pid: int, timeout: float = 30.0) -> bool:
     """Whether the server (a child of this process) exits within `timeout`; reaps it."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -67,7 +67,7 @@ def test_the_engine_adopts_the_server_started_ahead(tmp_path: Path) -> None:
     # never in a job's environment; the server's messages go to the engine's log, as its own server's would
     assert seen == {"server": server.pid, "code": 0, "left": False, "stderr": str(folder / "worker.log")}
     assert (folder / "opt_ml/output/success").exists()
-    assert ends(server.pid)  # the engine closed it: EOF
+    assert server_ends(server.pid)  # the engine closed it: EOF
 
 
 def test_a_server_started_with_other_settings_is_ended_and_replaced(tmp_path: Path) -> None:
@@ -76,7 +76,7 @@ def test_a_server_started_with_other_settings_is_ended_and_replaced(tmp_path: Pa
     folder, env = job(tmp_path, "job-other", "ok")
     seen = run_engine(server, folder, env, list(PRELOAD))
     assert seen["server"] != server.pid and seen["code"] == 0
-    assert ends(server.pid)
+    assert server_ends(server.pid)
 
 
 def test_an_unused_server_ends_when_released(tmp_path: Path) -> None:
@@ -85,5 +85,5 @@ def test_an_unused_server_ends_when_released(tmp_path: Path) -> None:
     assert os.getsid(server.pid) == server.pid != os.getsid(0)  # out of reach of the terminal's Ctrl-C
     assert os.readlink(f"/proc/{server.pid}/fd/2") == os.devnull  # nothing on the terminal
     server.release()
-    assert ends(server.pid)
+    assert server_ends(server.pid)
     reap()  # already reaped: nothing to do, no error
