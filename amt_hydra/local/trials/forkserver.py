@@ -174,8 +174,8 @@ class ToolkitStarter:
         self.server: ForkServer | None = None
         handed = inherited()  # a server the launcher started ahead for this engine, if any
         wanted = arguments(self.python, fork_entry_point, preload)
-        if handed is not None and (not (fork_server and available()) or handed.args != wanted):
-            handed.close()  # not what this engine's settings ask for (a resumed job keeps its stored ones)
+        if handed is not None and (handed.dead or not (fork_server and available()) or handed.args != wanted):
+            handed.close()  # gone, or not what this engine's settings ask for (a resumed job keeps its stored ones)
             handed = None
         if fork_server and available():
             try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -77,6 +78,15 @@ def test_a_server_started_with_other_settings_is_ended_and_replaced(tmp_path: Pa
     seen = run_engine(server, folder, env, list(PRELOAD))
     assert seen["server"] != server.pid and seen["code"] == 0
     assert server_ends(server.pid)
+
+
+def test_a_server_that_died_before_the_handoff_is_replaced(tmp_path: Path) -> None:
+    server = Prestarted(sys.executable, True, list(PRELOAD), engine_env())
+    os.kill(server.pid, signal.SIGKILL)
+    assert server_ends(server.pid)
+    folder, env = job(tmp_path, "job-replaced", "ok")
+    seen = run_engine(server, folder, env, list(PRELOAD))
+    assert seen["server"] != server.pid and seen["code"] == 0  # forked by a server of its own, not plain
 
 
 def test_an_unused_server_ends_when_released(tmp_path: Path) -> None:
