@@ -24,6 +24,7 @@ CONFIGS = {
     "hydra/sweeper/launcher/sagemaker.yaml": "amt_hydra.launcher.sagemaker:SageMakerLauncherConfig",
 }
 
+
 def _groups() -> frozenset[str]:
     """Every folder above a config: "", "hydra", "hydra/sweeper", "hydra/sweeper/launcher"."""
     found = set()
