@@ -48,14 +48,11 @@ class ForkServer:
         inp, out = os.pipe(), os.pipe()
         try:
             self.proc: subprocess.Popen[bytes] | None = subprocess.Popen(
-                command(python, fork_entry_point, preload), stdin=inp[0], stdout=out[1],
-                env={**os.environ, PAD: "." * 16384})
+                command(python, fork_entry_point, preload), stdin=inp[0], stdout=out[1], env=server_env(os.environ))
         except OSError:
-            for fd in (*inp, *out):
-                os.close(fd)
+            close_fds(*inp, *out)
             raise
-        os.close(inp[0])
-        os.close(out[1])
+        close_fds(inp[0], out[1])
         self._attach(self.proc.pid, inp[1], out[0], arguments(python, fork_entry_point, preload))
 
     @classmethod
@@ -83,9 +80,8 @@ class ForkServer:
     def spawn(self, env: Mapping[str, str], cwd: Path, cpus: tuple[int, ...], log: Path) -> int:
         """Fork one job; its pid once it runs."""
         rid = next(self._ids)
-        request = {"id": rid, "env": dict(env), "cwd": str(cwd), "cpus": list(cpus), "log": str(log)}
         try:
-            _write_all(self.inp, json.dumps(request).encode() + b"\n")
+            self.send({"id": rid, "env": dict(env), "cwd": str(cwd), "cpus": list(cpus), "log": str(log)})
         except OSError as e:
             self.dead = True
             raise ForkServerError(f"fork server is gone: {e}") from e
@@ -98,6 +94,12 @@ class ForkServer:
         if kind != "pid":
             raise ForkServerError(value)
         return int(value)
+
+    def send(self, request: dict[str, Any]) -> None:
+        """One request line (forkserver_main's protocol)."""
+        data = json.dumps(request).encode() + b"\n"
+        while data:
+            data = data[os.write(self.inp, data):]
 
     def drain(self) -> None:
         """Read what the server has reported so far, without blocking."""
@@ -126,7 +128,7 @@ class ForkServer:
 
     def close(self) -> None:
         """EOF ends the server; jobs still running keep running (as plain ones outlive a dead engine)."""
-        _close(self.inp)
+        close_fds(self.inp)
         if self.proc is not None:
             try:
                 self.proc.wait(timeout=CLOSE_S)
@@ -135,7 +137,7 @@ class ForkServer:
                 self.proc.wait()
         elif not _exits_within(self.pid, CLOSE_S):
             _kill(self.pid)
-        _close(self.out)
+        close_fds(self.out)
 
 
 class ForkedToolkitProcess(ToolkitProcess):
@@ -228,7 +230,7 @@ def inherited() -> ForkServer | None:
     log = _stderr_path()
     if log is not None:  # it was started with no stderr: its messages go to this engine's log, as its own would
         try:
-            _write_all(server.inp, json.dumps({"stderr": log}).encode() + b"\n")
+            server.send({"stderr": log})
         except OSError:
             server.dead = True
     return server
@@ -243,16 +245,18 @@ def _stderr_path() -> str | None:
     return path if path.startswith("/") and os.path.isfile(path) else None
 
 
-def _close(fd: int) -> None:
-    try:
-        os.close(fd)
-    except OSError:
-        pass
+def server_env(env: Mapping[str, str]) -> dict[str, str]:
+    """A server's environment: `env`, and room in its environment block for each job's variables (PAD)."""
+    return {**env, PAD: "." * 16384}
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    while data:
-        data = data[os.write(fd, data):]
+def close_fds(*fds: int) -> None:
+    """Close each descriptor; one already closed is no error."""
+    for fd in fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
 
 
 def _exits_within(pid: int, timeout: float) -> bool:

@@ -18,7 +18,7 @@ import os
 import weakref
 from collections.abc import Mapping, Sequence
 
-from amt_hydra.local.trials.forkserver import HANDOFF, PAD, arguments, command
+from amt_hydra.local.trials.forkserver import HANDOFF, arguments, close_fds, command, server_env
 
 _SPAWNED: set[int] = set()  # servers started here and not yet reaped
 
@@ -32,15 +32,14 @@ class Prestarted:
         actions = [(os.POSIX_SPAWN_DUP2, request[0], 0), (os.POSIX_SPAWN_DUP2, report[1], 1),
                    (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)]  # the adopting engine's log, later
         try:
-            self.pid = os.posix_spawnp(python, command(python, fork_entry_point, preload),
-                                       {**env, PAD: "." * 16384}, file_actions=actions, setsid=True)
+            self.pid = os.posix_spawnp(python, command(python, fork_entry_point, preload), server_env(env),
+                                       file_actions=actions, setsid=True)
         finally:
-            os.close(request[0])
-            os.close(report[1])
+            close_fds(request[0], report[1])
         _SPAWNED.add(self.pid)
         self.inp, self.out = request[1], report[0]
         self.args = arguments(python, fork_entry_point, preload)
-        self._closer = weakref.finalize(self, _close, self.inp, self.out)
+        self._closer = weakref.finalize(self, close_fds, self.inp, self.out)
 
     def handoff(self) -> tuple[dict[str, str], tuple[int, int]]:
         """The variable to add to the engine process's environment, and the descriptors to pass it."""
@@ -62,10 +61,3 @@ def reap() -> None:
         if done:
             _SPAWNED.discard(pid)
 
-
-def _close(*fds: int) -> None:
-    for fd in fds:
-        try:
-            os.close(fd)
-        except OSError:
-            pass
