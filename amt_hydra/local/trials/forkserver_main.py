@@ -33,7 +33,6 @@ import shutil
 import signal
 import sys
 import tempfile
-import threading
 import traceback
 
 if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
@@ -84,7 +83,7 @@ def preload(modules: list[str], fork_entry_point: bool) -> None:
         if not [m for m in modules if importable(m)]:  # nothing to gain: entry points start fresh
             return
         client = write_client()
-        if client is not None and threading.active_count() == 1 and len(os.listdir("/proc/self/task")) == 1:
+        if client is not None and server.single_threaded():
             ZYGOTE = (server, template, client)
             WARM_UPS.extend(modules)
 
@@ -269,10 +268,7 @@ def toolkit_main() -> int:
     try:
         train.main()
     except SystemExit as e:
-        if e.code is None or isinstance(e.code, int):
-            return e.code or 0
-        print(e.code, file=sys.stderr)
-        return 1
+        return sibling("zygote.child").exit_code(e.code)
     return 0
 
 

@@ -55,6 +55,12 @@ class Template:
         self.base_path = path[1:] if path and path[0] == "" else path  # `-c`'s own entry
 
 
+def single_threaded() -> bool:
+    """No thread but this one, Python's or native: a fork copies only the calling thread (with whatever locks
+    the others held)."""
+    return threading.active_count() == 1 and len(os.listdir("/proc/self/task")) == 1
+
+
 def parse(argv: list[str]) -> tuple[str, str, list[str]] | None:
     """`(kind, target, args)` for the two commands served, `[--] script args` and `-m module args`."""
     if len(argv) >= 2 and argv[0] in ("--", "-m"):
@@ -185,7 +191,7 @@ class Zygote:
         kind, target, _ = command
         if self.template.base_path is None or startup_env(request["env"]) != self.template.env:
             return False
-        if threading.active_count() != 1 or len(os.listdir("/proc/self/task")) != 1:
+        if not single_threaded():
             return False
         return kind == "module" or os.path.isfile(os.path.join(request["cwd"], target))
 
