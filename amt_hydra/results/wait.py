@@ -66,8 +66,12 @@ def report(client: Any, name: str, run_dir: Path, out: TextIO | None = None, wit
 def wait_and_report(client: Any, name: str, run_dir: Path, poll_s: float = 30.0,
                     sleep: Callable[[float], None] = time.sleep, out: TextIO | None = None) -> dict[str, Any]:
     """Wait, then report; the report's libraries load in a thread meanwhile (`report.prefetch`), so the charts
-    are drawn ~0.5 s sooner after the end (a local job's training jobs share the CPU with it meanwhile)."""
+    are drawn ~0.5 s sooner after the end (a local job's training jobs share the CPU with it meanwhile). The
+    report waits for that thread: it would wait on the same imports, and with no other thread it can draw on
+    two cores (`results.fork`)."""
     out = sys.stdout if out is None else out
-    threading.Thread(target=prefetch, name="amt-hydra-prefetch", daemon=True).start()
+    prefetching = threading.Thread(target=prefetch, name="amt-hydra-prefetch", daemon=True)
+    prefetching.start()
     wait(client, name, poll_s=poll_s, sleep=sleep, out=out)
+    prefetching.join()
     return report(client, name, run_dir, out=out, with_status=False, with_table=not is_live_terminal(out))
