@@ -55,6 +55,15 @@ def instantiate_launcher(node: Any, region: str | None = None, dry_run: bool = F
     return launcher
 
 
+def submitting_launcher(node: Any, region: str | None, dry_run: bool) -> Launcher:
+    """The run's launcher (`instantiate_launcher`); unless this is a dry run, warmed up at once (`Launcher.warm_up`),
+    so the slow parts of its launch overlap the building of the request."""
+    launcher = instantiate_launcher(node, region, dry_run=dry_run)
+    if not dry_run:
+        launcher.warm_up()
+    return launcher
+
+
 def prepare(cfg: DictConfig | Mapping[str, Any], launcher: Launcher, job_suffix: str = "",
             now: datetime | None = None) -> tuple[TuningSpec, Rendered, str | None]:
     """Everything up to a validated request; nothing is uploaded or submitted here."""
@@ -95,9 +104,7 @@ def run(cfg: DictConfig, run_dir: Path, job_suffix: str = "") -> dict[str, Any] 
         if not cfg.dry_run:
             print("sample_log: metric check only; nothing submitted (dry_run=true also renders)", file=sys.stderr)
             return None
-    launcher = instantiate_launcher(cfg.launcher, resolve_region(cfg.region), dry_run=bool(cfg.dry_run))
-    if not cfg.dry_run:
-        launcher.warm_up()
+    launcher = submitting_launcher(cfg.launcher, resolve_region(cfg.region), bool(cfg.dry_run))
     spec, rendered, _ = prepare(cfg, launcher, job_suffix)
     write_run_files(run_dir, spec, rendered)
     if cfg.dry_run:

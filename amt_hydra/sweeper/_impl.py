@@ -77,7 +77,7 @@ class AmtSweeperImpl:
 
     # -- the pipeline ---------------------------------------------------------------------------------
     def _sweep(self, arguments: list[str]) -> None:
-        from amt_hydra.app import instantiate_launcher, prepare, resolve_region, write_run_files
+        from amt_hydra.app import prepare, resolve_region, submitting_launcher, write_run_files
         from amt_hydra.spec.search_space import encode_value, parse_search_space
 
         assert self.config is not None and self.app is not None, "setup() runs before sweep()"
@@ -94,10 +94,8 @@ class AmtSweeperImpl:
         if not ranges:
             raise ConfigError("search_space", "needs at least one sweep, e.g. 'optimizer.lr=interval(1e-4, 1e-1)'")
         hyperparameters = {**(self.settings["estimator"].get("hyperparameters") or {}), **args.fixed}
-        launcher = instantiate_launcher(self.settings["launcher"], resolve_region(self.settings["region"]),
-                                        dry_run=bool(self.settings["dry_run"]))
-        if not self.settings["dry_run"]:
-            launcher.warm_up()
+        launcher = submitting_launcher(self.settings["launcher"], resolve_region(self.settings["region"]),
+                                       bool(self.settings["dry_run"]))
         self._check_composes(ranges, {**{k: encode_value(v) for k, v in hyperparameters.items()}, **space_statics})
         sweep_dir = Path(str(self.config.hydra.sweep.dir)).absolute()
         source_dir = self._source_dir()
