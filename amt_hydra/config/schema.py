@@ -124,7 +124,8 @@ class AmtConfig(TuningConfig):
 
 
 def register_configs() -> None:
-    """Register the schema and the built-in launchers; called by the CLI and the sweeper plugin, never at import.
+    """Register the schema and the built-in launchers; called by the CLI and `inspect`, never at import (the
+    sweeper's `hydra/sweeper/launcher` options are the same dataclasses, named in hydra_plugins/amt_sweeper/configs.py).
 
     The launcher options are their config dataclasses (declared next to each launcher), not YAML files, so
     each setting is written once. Schemas type the nodes through `amt_schema`, outside the choosable groups.
